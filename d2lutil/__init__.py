@@ -1,0 +1,23 @@
+"""d2lutil: the small helper package of the course (PyTorch, chapters 6-9 of Dive into Deep Learning).
+
+Names follow the book's ``d2l`` helpers so that the book's code reads the same. One module per
+concern: profiles, devices, metrics, plotting, data files, Fashion-MNIST, text, cnn, rnn,
+training, widgets.
+"""
+from .cnn import conv_output_shape, corr2d, receptive_field
+from .datafiles import data_dir, data_file
+from .devices import set_seed, try_all_gpus, try_gpu
+from .fashion_mnist import (ImageBatches, get_fashion_mnist_labels, load_data_fashion_mnist,
+                            read_fashion_mnist)
+from .metrics import Accumulator, Timer
+from .plotting import Animator, plot, set_axes, set_figsize, show_images, use_svg_display
+from .profiles import PROFILES, active_profile, by_profile
+from .rnn import RNNModel, RNNModelScratch, get_params, init_rnn_state, predict_ch8, rnn
+from .text import (SeqDataLoader, Vocab, count_corpus, load_corpus, load_corpus_time_machine,
+                   load_data_book, load_data_time_machine, load_data_war_of_the_worlds, read_book,
+                   read_time_machine, read_war_of_the_worlds, seq_data_iter_random,
+                   seq_data_iter_sequential, tokenize)
+from .training import (accuracy, detach_state, evaluate_accuracy_gpu, evaluate_perplexity,
+                       grad_clipping, init_cnn, train_ch6, train_ch8, train_epoch_ch8)
+
+__version__ = "0.1.0"
