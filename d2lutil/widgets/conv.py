@@ -1,17 +1,11 @@
-"""Interactive explorers for the notebooks.
-
-Each widget is a thin ``ipywidgets.interactive`` around a plain function that computes what to
-show and returns it as text, so tests can drive a widget by setting its ``.value``s and read
-``widget.result``. Bad settings are reported as a message, never a traceback. Only the API
-shared by ipywidgets 7.7 (Colab) and 8 is used.
-"""
+"""Widgets for convolution windows: where the kernel sits, and what shape comes out."""
 from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
-from .cnn import conv_output_shape
+from ..cnn import conv_output_shape
 
 
 def corr2d_window(input_size: int, kernel_size: int, padding: int = 0, stride: int = 1,
