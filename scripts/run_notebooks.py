@@ -34,8 +34,11 @@ def peak_rss_mb(pid: int) -> float:
     return int(kib) / 1024
 
 
-def execute(path: Path, profile: str, timeout: int) -> tuple[float, float]:
-    """Run one notebook in place; return (wall seconds, kernel peak RSS in MB)."""
+def execute(path: Path, profile: str, timeout: int, save: bool = True):
+    """Run one notebook; return (wall seconds, kernel peak RSS in MB, executed notebook).
+
+    With ``save`` the notebook is written back in place with its new outputs.
+    """
     nb = nbformat.read(path, as_version=4)
     os.environ["D2L_PROFILE"] = profile
     peak = [float("nan")]
@@ -52,8 +55,9 @@ def execute(path: Path, profile: str, timeout: int) -> tuple[float, float]:
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata.get("language_info", {}).pop("version", None)
-    nbformat.write(nb, path)
-    return wall, peak[0]
+    if save:
+        nbformat.write(nb, path)
+    return wall, peak[0], nb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for path in paths:
         try:
-            wall, peak = execute(path.resolve(), args.profile, args.timeout)
+            wall, peak, _ = execute(path.resolve(), args.profile, args.timeout)
             print(f"{path.name}: {wall:.1f} s, kernel peak RSS {peak:.0f} MB ({args.profile})", flush=True)
         except Exception as err:  # report every notebook, then fail
             failed += 1

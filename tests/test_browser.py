@@ -1,0 +1,114 @@
+"""The course as a student meets it: JupyterLab in a real (headless) Chromium.
+
+Starts JupyterLab from this environment on a free loopback port, opens notebook 6.2, runs all
+cells, moves the cross-correlation explorer's stride slider with the keyboard and checks that
+the widget's text and picture change. A screenshot is saved under reports/artifacts/.
+Skipped, with the reason, only where no Chromium is installed (`apt-get install chromium`).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "reports" / "artifacts"
+NOTEBOOK = "06_2_conv_layer.ipynb"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/api/status", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"JupyterLab did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A JupyterLab server over a copy of the notebook (so autosave cannot touch the original)."""
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+    port = free_port()
+    env = dict(os.environ, D2L_PROFILE="smoke", JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    log = open(tmp_path / "jupyterlab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+         "--LabApp.expose_app_in_browser=True", "--allow-root", f"--ServerApp.root_dir={tmp_path}"],
+        stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        finally:
+            browser.close()
+
+
+def widget_image(page) -> str:
+    """The src of the picture currently drawn inside the widget's output area."""
+    return page.locator(".widget-output img").first.get_attribute("src")
+
+
+def test_widget_responds_to_keyboard_in_jupyterlab(jupyterlab, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{jupyterlab}/lab/tree/{NOTEBOOK}")
+    page.wait_for_function("() => !!window.jupyterapp")
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    widget_text = page.locator(".widget-output")
+    expect(widget_text.filter(has_text="output shape 3x3").first).to_be_visible(timeout=90_000)
+    before = widget_image(page)
+    assert before and before.startswith("data:image/png")
+
+    stride = page.locator(".widget-slider").filter(has_text="stride").locator(".noUi-handle").first
+    stride.focus()
+    page.keyboard.press("ArrowLeft")  # stride 2 -> 1: output 6x6
+
+    expect(widget_text.filter(has_text="output shape 6x6").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".widget-output img").first).not_to_have_attribute("src", before, timeout=30_000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-06_2-widget.png"), full_page=False)
