@@ -4,7 +4,7 @@ Names follow the book's ``d2l`` helpers so that the book's code reads the same. 
 concern: profiles, devices, metrics, plotting, data files, Fashion-MNIST, text, cnn, rnn,
 training, widgets.
 """
-from .cnn import conv_output_shape, corr2d, receptive_field
+from .cnn import conv2d_cost, conv_output_shape, corr2d, receptive_field
 from .datafiles import data_dir, data_file
 from .devices import set_seed, try_all_gpus, try_gpu
 from .fashion_mnist import (ImageBatches, get_fashion_mnist_labels, load_data_fashion_mnist,

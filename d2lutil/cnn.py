@@ -1,15 +1,20 @@
 """Convolution basics: cross-correlation from scratch and the output-shape arithmetic."""
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 
 def _pair(value, name: str) -> tuple[int, int]:
     """Accept an int or a pair of ints and return a pair, or raise naming the argument."""
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
+    try:
+        pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return pair
+    return int(pair[0]), int(pair[1])
 
 
 def conv_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int, int]:
@@ -42,6 +47,8 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     if X.dim() != 2 or K.dim() != 2:
         raise ValueError(f"corr2d expects 2-D X and K, got shapes {tuple(X.shape)} and {tuple(K.shape)}")
     h, w = K.shape
+    if h > X.shape[0] or w > X.shape[1]:
+        raise ValueError(f"kernel K {tuple(K.shape)} is larger than X {tuple(X.shape)}")
     out_h, out_w = conv_output_shape(tuple(X.shape), (h, w))
     Y = torch.zeros((out_h, out_w), dtype=torch.result_type(X, K))
     for i in range(out_h):
@@ -63,3 +70,27 @@ def receptive_field(layers: list[tuple[int, int]]) -> int:
         field += (k - 1) * jump
         jump *= s
     return field
+
+
+def conv2d_cost(in_channels: int, out_channels: int, input_size, kernel_size, padding=0, stride=1,
+                batch_size: int = 1, bias: bool = True) -> dict:
+    """Shapes, parameter count and multiply-adds of one ``nn.Conv2d`` layer, from its settings alone.
+
+    Each output element is a dot product of length ``c_i * k_h * k_w``, so the forward pass does
+    ``macs = batch * c_o * o_h * o_w * c_i * k_h * k_w`` multiply-adds (``2 * macs`` FLOPs, the
+    count ``torch.utils.flop_counter`` reports; the bias adds are left out, as there). Returns the
+    output shape and the element counts of input, output and parameters, to turn into bytes.
+    """
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                        ("batch_size", batch_size)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    n_h, n_w = _pair(input_size, "input_size")
+    k_h, k_w = _pair(kernel_size, "kernel_size")
+    o_h, o_w = conv_output_shape((n_h, n_w), (k_h, k_w), padding, stride)
+    weights = out_channels * in_channels * k_h * k_w
+    return {"output_shape": (batch_size, out_channels, o_h, o_w),
+            "macs": batch_size * out_channels * o_h * o_w * in_channels * k_h * k_w,
+            "params": weights + (out_channels if bias else 0),
+            "input_numel": batch_size * in_channels * n_h * n_w,
+            "output_numel": batch_size * out_channels * o_h * o_w}

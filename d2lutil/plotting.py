@@ -46,6 +46,11 @@ def set_axes(axes, xlabel=None, ylabel=None, xlim=None, ylim=None,
     axes.grid(True)
 
 
+def _is_sequence(v) -> bool:
+    """True for lists, tuples, arrays and tensors with at least one dimension (not 0-d tensors)."""
+    return hasattr(v, "__len__") and getattr(v, "ndim", 1) != 0
+
+
 def _as_list(v):
     if torch.is_tensor(v):
         return v.detach().cpu().tolist()
@@ -62,7 +67,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     """
     def has_one_axis(v):
         return (hasattr(v, "ndim") and v.ndim == 1) or (
-            isinstance(v, list) and (not v or not hasattr(v[0], "__len__")))
+            isinstance(v, (list, tuple)) and (not v or not hasattr(v[0], "__len__")))
 
     if Y is None:
         X, Y = [[]] * (1 if has_one_axis(X) else len(X)), X
@@ -92,7 +97,7 @@ def show_images(imgs, num_rows: int, num_cols: int, titles: Sequence[str] | None
     axes = axes.flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):
         if torch.is_tensor(img):
-            img = img.detach().cpu().squeeze()
+            img = img.detach().cpu().squeeze().numpy()
         ax.imshow(img, cmap="gray")
         ax.axis("off")
         if titles:
@@ -125,8 +130,8 @@ class Animator:
 
     def add(self, x, y) -> None:
         """Append one point per curve (``y`` may be a number or a list; None skips a curve)."""
-        ys = list(y) if hasattr(y, "__len__") else [y]
-        xs = list(x) if hasattr(x, "__len__") else [x] * len(ys)
+        ys = list(y) if _is_sequence(y) else [y]
+        xs = list(x) if _is_sequence(x) else [x] * len(ys)
         if self.X is None:
             self.X, self.Y = [[] for _ in ys], [[] for _ in ys]
         if len(ys) != len(self.Y):

@@ -91,7 +91,7 @@ class Vocab:
 
     def to_tokens(self, indices):
         """Token of one index, or tokens of a list of indices."""
-        if hasattr(indices, "__len__") and not isinstance(indices, str):
+        if hasattr(indices, "__len__") and not isinstance(indices, str) and getattr(indices, "ndim", 1) != 0:
             return [self.idx_to_token[int(i)] for i in indices]
         return self.idx_to_token[int(indices)]
 
@@ -133,6 +133,21 @@ def _check_sequence_args(corpus, batch_size: int, num_steps: int) -> torch.Tenso
     return corpus
 
 
+def _check_fits(corpus: torch.Tensor, batch_size: int, num_steps: int, use_random_iter: bool) -> None:
+    """Raise unless one minibatch fits after every possible offset (0 .. num_steps - 1).
+
+    Checking the largest offset makes the answer independent of the seed, and lets
+    ``SeqDataLoader`` refuse a batch_size the corpus cannot fill before training starts.
+    """
+    usable = len(corpus) - num_steps  # tokens after the largest offset, less one for the targets
+    if use_random_iter and usable // num_steps < batch_size:
+        raise ValueError(f"batch_size={batch_size} is larger than the {usable // num_steps} subsequences "
+                         f"of {num_steps} tokens this corpus of {len(corpus)} tokens allows")
+    if not use_random_iter and usable // batch_size < num_steps:
+        raise ValueError(f"batch_size={batch_size} x num_steps={num_steps} needs more than the "
+                         f"{len(corpus)} tokens of this corpus")
+
+
 def seq_data_iter_random(corpus, batch_size: int, num_steps: int,
                          generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Minibatches of subsequences taken from random places (random sampling).
@@ -142,12 +157,10 @@ def seq_data_iter_random(corpus, batch_size: int, num_steps: int,
     neighbouring text. Yields ``(X, Y)`` of shape (batch_size, num_steps), Y shifted by one.
     """
     corpus = _check_sequence_args(corpus, batch_size, num_steps)
+    _check_fits(corpus, batch_size, num_steps, use_random_iter=True)
     offset = int(torch.randint(num_steps, (1,), generator=generator))
     corpus = corpus[offset:]
     num_subseqs = (len(corpus) - 1) // num_steps
-    if num_subseqs < batch_size:
-        raise ValueError(f"batch_size={batch_size} is larger than the {num_subseqs} subsequences "
-                         f"of {num_steps} tokens this corpus of {len(corpus) + offset} tokens allows")
     starts = torch.arange(0, num_subseqs * num_steps, num_steps)
     starts = starts[torch.randperm(num_subseqs, generator=generator)]
     steps = torch.arange(num_steps)
@@ -164,14 +177,12 @@ def seq_data_iter_sequential(corpus, batch_size: int, num_steps: int,
     windows of ``num_steps`` columns, so a hidden state can be carried from batch to batch.
     """
     corpus = _check_sequence_args(corpus, batch_size, num_steps)
+    _check_fits(corpus, batch_size, num_steps, use_random_iter=False)
     offset = int(torch.randint(num_steps, (1,), generator=generator))
     num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
     Xs = corpus[offset:offset + num_tokens].reshape(batch_size, -1)
     Ys = corpus[offset + 1:offset + 1 + num_tokens].reshape(batch_size, -1)
     num_batches = Xs.shape[1] // num_steps
-    if num_batches == 0:
-        raise ValueError(f"batch_size={batch_size} x num_steps={num_steps} needs more than the "
-                         f"{len(corpus)} tokens of this corpus")
     for i in range(0, num_batches * num_steps, num_steps):
         yield Xs[:, i:i + num_steps], Ys[:, i:i + num_steps]
 
@@ -182,6 +193,7 @@ class SeqDataLoader:
     def __init__(self, corpus, batch_size: int, num_steps: int, use_random_iter: bool = False,
                  generator: torch.Generator | None = None) -> None:
         self.corpus = _check_sequence_args(corpus, batch_size, num_steps)
+        _check_fits(self.corpus, batch_size, num_steps, use_random_iter)
         self.batch_size, self.num_steps = batch_size, num_steps
         self.generator = generator
         self.data_iter_fn = seq_data_iter_random if use_random_iter else seq_data_iter_sequential
@@ -207,3 +219,37 @@ def load_data_war_of_the_worlds(batch_size: int, num_steps: int, use_random_iter
                                 max_tokens: int = 10000, generator: torch.Generator | None = None):
     """Character minibatches of The War of the Worlds and its vocabulary."""
     return load_data_book("war_of_the_worlds", batch_size, num_steps, use_random_iter, max_tokens, generator)
+
+
+def count_ngrams(tokens, n: int) -> collections.Counter:
+    """Count the n-grams (tuples of ``n`` consecutive tokens) of a flat token list.
+
+    ``n=1`` counts 1-tuples, so unigrams, bigrams and trigrams are handled alike. A list of
+    token lists is flattened first (n-grams then run across line ends, as in the book).
+    """
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if tokens and isinstance(tokens[0], list):
+        tokens = [tok for line in tokens for tok in line]
+    return collections.Counter(zip(*(tokens[i:] for i in range(n))))
+
+
+def fit_zipf(freqs, min_rank: int = 1, max_rank: int | None = None) -> tuple[float, float]:
+    """Fit Zipf's law ``freq ~ c * rank**(-alpha)`` by least squares on log(freq) vs log(rank).
+
+    ``freqs`` are counts (any order; they are sorted, most frequent first, rank 1). Only ranks
+    ``min_rank..max_rank`` (inclusive) are used: the head and the long tail of count-1 items
+    usually bend away from the line. Returns ``(alpha, log_c)``.
+    """
+    counts = sorted((float(f) for f in freqs), reverse=True)
+    if any(f <= 0 for f in counts):
+        raise ValueError("freqs must all be positive counts")
+    max_rank = len(counts) if max_rank is None else max_rank
+    if not 1 <= min_rank < max_rank <= len(counts):
+        raise ValueError(f"need 1 <= min_rank < max_rank <= len(freqs)={len(counts)}, "
+                         f"got min_rank={min_rank}, max_rank={max_rank}")
+    ranks = torch.arange(min_rank, max_rank + 1, dtype=torch.float64)
+    log_f = torch.tensor(counts[min_rank - 1:max_rank], dtype=torch.float64).log()
+    A = torch.stack([torch.ones_like(ranks), -ranks.log()], dim=1)
+    log_c, alpha = torch.linalg.lstsq(A, log_f[:, None]).solution.flatten().tolist()
+    return alpha, log_c

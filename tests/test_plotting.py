@@ -202,21 +202,15 @@ class TestAnimator:
         assert anim.Y == [[0.5], [0.25]]
 
 
-# --- Known d2lutil bugs (see the test report). strict xfail: once the fix lands these XPASS
+# --- Regression tests for bugs found in review ---
 # --- and fail, so the marker must be removed together with the fix.
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="d2lutil bug: Animator.add treats a 0-d tensor as a sequence "
-                          "(TypeError: iteration over a 0-d tensor)")
 def test_animator_add_accepts_a_zero_dim_tensor():
     anim = d2lutil.Animator()
     anim.add(1, torch.tensor(0.5))
     assert anim.Y == [[0.5]]
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="d2lutil bug: plot() accepts a list of numbers but not a tuple "
-                          "(TypeError: 'int' object is not iterable)")
 def test_plot_accepts_a_tuple_of_numbers():
     ax = d2lutil.plot((1, 2, 3))
     assert len(ax.get_lines()) == 1

@@ -6,3 +6,10 @@ and reading ``widget.result``. Bad settings are reported as a message, never a t
 the API shared by ipywidgets 7.7 (Colab) and 8 is used.
 """
 from .conv import corr2d_explorer, corr2d_window, draw_corr2d_window
+from .padding import draw_kernel_positions, kernel_positions, padding_explorer
+from .sequence import ar_explorer, partition_explorer
+from .bptt import bptt_explorer, rnn_gradient_norms, scaled_recurrent_matrix
+from .generation import generate, generation_explorer, next_char_probs
+from .pooling import draw_pooling, pool_image, pooling_explorer
+from .feature_maps import draw_feature_maps, feature_map_explorer, layer_outputs
+from .gates import gate_explorer

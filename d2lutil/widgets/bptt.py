@@ -1,0 +1,94 @@
+"""Widgets for backpropagation through time: how the gradient reaching ``h_t`` shrinks or grows
+as it travels back from the last step, depending on the spectral radius of ``W_hh``."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+
+ACTIVATIONS = {"tanh": torch.tanh, "identity": lambda x: x}
+
+
+def scaled_recurrent_matrix(num_hiddens: int, spectral_radius: float,
+                            generator: torch.Generator | None = None) -> torch.Tensor:
+    """A random Gaussian ``W_hh`` (float64) rescaled so its largest |eigenvalue| is ``spectral_radius``."""
+    if not isinstance(num_hiddens, int) or num_hiddens < 1:
+        raise ValueError(f"num_hiddens must be a positive integer, got {num_hiddens!r}")
+    if spectral_radius < 0:
+        raise ValueError(f"spectral_radius must be non-negative, got {spectral_radius}")
+    W = torch.randn(num_hiddens, num_hiddens, generator=generator, dtype=torch.float64)
+    return W * (spectral_radius / torch.linalg.eigvals(W).abs().max())
+
+
+def rnn_gradient_norms(spectral_radius: float, num_steps: int, num_hiddens: int = 64,
+                       activation: str = "tanh", input_scale: float = 0.1,
+                       seed: int = 0) -> torch.Tensor:
+    """Norms of dL/dh_t for t = 1..num_steps in an RNN h_t = f(h_{t-1} W_hh + x_t), float64.
+
+    The loss reads only the last state, L = <u, h_T> with a unit vector u, so ||dL/dh_T|| = 1
+    and entry t shows what is left of that gradient after travelling back T - t steps. The
+    inputs x_t are Gaussian with standard deviation ``input_scale``; h_0 = 0.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if not isinstance(num_steps, int) or num_steps < 1:
+        raise ValueError(f"num_steps must be a positive integer, got {num_steps!r}")
+    if input_scale < 0:
+        raise ValueError(f"input_scale must be non-negative, got {input_scale}")
+    g = torch.Generator().manual_seed(seed)
+    W_hh = scaled_recurrent_matrix(num_hiddens, spectral_radius, g)
+    X = torch.randn(num_steps, num_hiddens, generator=g, dtype=torch.float64) * input_scale
+    u = torch.randn(num_hiddens, generator=g, dtype=torch.float64)
+    u = u / u.norm()
+    f, H = ACTIVATIONS[activation], torch.zeros(num_hiddens, dtype=torch.float64, requires_grad=True)
+    states = []
+    for x in X:
+        H = f(H @ W_hh + x)
+        H.retain_grad()  # keep dL/dh_t for every step, not only for leaves
+        states.append(H)
+    (states[-1] @ u).backward()
+    return torch.stack([h.grad.norm() for h in states]).detach()
+
+
+def plot_gradient_norms(norms: torch.Tensor, spectral_radius: float, activation: str):
+    """Semilog plot of ||dL/dh_t|| against t, with |lambda_max|^(T-t) for comparison."""
+    T = len(norms)
+    t = torch.arange(1, T + 1)
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.semilogy(t, norms, label=f"measured ({activation})")
+    if spectral_radius > 0:
+        ax.semilogy(t, float(spectral_radius) ** (T - t).double(), "--", label="rho^(T-t)")
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("||dL/dh_t||")
+    ax.grid(True)
+    ax.legend()
+    return fig
+
+
+def bptt_explorer(num_hiddens: int = 64) -> widgets.interactive:
+    """Sliders for the spectral radius of W_hh, the sequence length, the activation and the
+    input size (large inputs push tanh into saturation, where its slope is nearly 0)."""
+    def show(spectral_radius, num_steps, activation, input_scale):
+        norms = rnn_gradient_norms(spectral_radius, num_steps, num_hiddens, activation, input_scale)
+        first = float(norms[0])
+        if not torch.isfinite(norms).all():
+            message = "The gradient overflowed float64: try a smaller radius or fewer steps."
+            print(message)
+            return message
+        summary = (f"spectral radius {spectral_radius:.2f}, T={num_steps}, {activation}: "
+                   f"||dL/dh_1|| / ||dL/dh_T|| = {first:.3e}")
+        print(summary)
+        plot_gradient_norms(norms, spectral_radius, activation)
+        plt.show()
+        return summary
+
+    return widgets.interactive(
+        show,
+        spectral_radius=widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.05,
+                                            description="radius", continuous_update=False),
+        num_steps=widgets.IntSlider(value=50, min=1, max=300, description="steps T",
+                                    continuous_update=False),
+        activation=widgets.Dropdown(options=["tanh", "identity"], value="tanh",
+                                    description="activation"),
+        input_scale=widgets.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.05,
+                                        description="input std", continuous_update=False))

@@ -1,0 +1,87 @@
+"""Widget for pooling (section 6.5): max or average pooling of a Fashion-MNIST image."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+from ..cnn import conv_output_shape
+from ..fashion_mnist import get_fashion_mnist_labels, read_fashion_mnist
+
+MODES = ("max", "avg")
+
+
+def pool_image(image: torch.Tensor, mode: str = "max", window: int = 2, stride: int = 2,
+               padding: int = 0) -> torch.Tensor:
+    """Pool one image (H, W) or (1, H, W) with a square window; return the (H', W') result.
+
+    Checks the settings first and raises ``ValueError`` naming the argument, for the cases
+    PyTorch would reject with a less readable message: a window larger than the padded image,
+    a stride below 1, or padding above half the window. Average pooling counts padded zeros
+    (PyTorch's default ``count_include_pad=True``); max pooling pads with -inf.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if image.dim() == 3 and image.shape[0] == 1:
+        image = image[0]
+    if image.dim() != 2:
+        raise ValueError(f"image must be (H, W) or (1, H, W), got shape {tuple(image.shape)}")
+    if not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be a positive integer, got {window!r}")
+    if padding > window // 2:
+        raise ValueError(f"padding must be at most half the window ({window // 2} for window {window}), "
+                         f"got {padding}")
+    conv_output_shape(tuple(image.shape), window, padding, stride)  # stride, padding, size checks
+    pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    return pool(image.float()[None, None], window, stride, padding)[0, 0]
+
+
+def draw_pooling(image: torch.Tensor, output: torch.Tensor, title: str = ""):
+    """Input and pooled output side by side, each with its own pixel grid size."""
+    fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(6, 3))
+    for ax, img, name in ((ax_in, image.squeeze(), "input"), (ax_out, output, "pooled")):
+        ax.imshow(img.detach().cpu().numpy(), cmap="gray")
+        ax.set_title(f"{name} {img.shape[0]}x{img.shape[1]}", fontsize=9)
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    return fig
+
+
+def pooling_explorer(images: torch.Tensor | None = None, labels: torch.Tensor | None = None
+                     ) -> widgets.interactive:
+    """Pick a test image, max or average pooling, window, stride and padding; see the result.
+
+    Defaults to the Fashion-MNIST test set. The widget's ``result`` is the summary line (or
+    the message explaining why the settings cannot be used).
+    """
+    if images is None:
+        images, labels = read_fashion_mnist("test")
+    images = images.float() / 255 if images.dtype == torch.uint8 else images
+
+    def show(index, mode, window, stride, padding):
+        image = images[index]
+        try:
+            output = pool_image(image, mode, window, stride, padding)
+        except ValueError as err:
+            message = f"Cannot pool with these settings: {err}"
+            print(message)
+            return message
+        name = get_fashion_mnist_labels([labels[index]])[0] if labels is not None else f"image {index}"
+        summary = (f"{name}: {tuple(image.shape[-2:])} -> {tuple(output.shape)} with {mode} pooling, "
+                   f"window {window}, stride {stride}, padding {padding}")
+        print(summary)
+        draw_pooling(image, output)
+        plt.show()
+        return summary
+
+    def slider(description, low, high, value):
+        return widgets.IntSlider(value=value, min=low, max=high, description=description,
+                                 continuous_update=False)
+
+    return widgets.interactive(
+        show, index=slider("image", 0, len(images) - 1, 0),
+        mode=widgets.Dropdown(options=list(MODES), value="max", description="mode"),
+        window=slider("window", 1, 30, 2), stride=slider("stride", 0, 8, 2),
+        padding=slider("padding", 0, 5, 0))
