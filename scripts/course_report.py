@@ -23,7 +23,8 @@ from run_notebooks import ROOT, execute
 
 HEADLINES = {
     "test_acc": re.compile(r"test acc(?:uracy)?[ :=]+([0-9.]+)"),
-    "perplexity": re.compile(r"perplexity[ :=]+([0-9.]+)"),
+    "perplexity": re.compile(r"(?<!held-out )perplexity[ :=]+([0-9.]+)"),
+    "held_out_perplexity": re.compile(r"held-out perplexity[ :=]+([0-9.]+)"),
     "examples_per_sec": re.compile(r"([0-9.]+) examples/sec"),
     "tokens_per_sec": re.compile(r"([0-9.]+) tokens/sec"),
 }
