@@ -9,7 +9,11 @@ from .datafiles import data_dir, data_file
 from .devices import set_seed, try_all_gpus, try_gpu
 from .fashion_mnist import (ImageBatches, get_fashion_mnist_labels, load_data_fashion_mnist,
                             read_fashion_mnist)
+from .gated import (gate_activations, get_gru_params, get_lstm_params, gru, gru_params_from_torch,
+                    gru_reset_after, init_gru_state, init_lstm_state, lstm, lstm_params_from_torch,
+                    show_gates)
 from .metrics import Accumulator, Timer
+from .models import lenet, lenet_modern
 from .plotting import Animator, plot, set_axes, set_figsize, show_images, use_svg_display
 from .profiles import PROFILES, active_profile, by_profile
 from .rnn import RNNModel, RNNModelScratch, get_params, init_rnn_state, predict_ch8, rnn

@@ -56,8 +56,9 @@ def load_data_masked_chars(k: int, batch_size: int, num_train: int, num_test: in
     corpus = torch.tensor([vocab[tok] for line in tokens for tok in line])
     split = int(len(corpus) * train_fraction)
     g = generator if generator is not None else torch.Generator().manual_seed(0)
-    train_c = torch.randint(k, split - k, (num_train,), generator=g)
+    # test windows first, so that they do not depend on how many training windows are drawn
     test_c = torch.randint(split + k, len(corpus) - k, (num_test,), generator=g)
+    train_c = torch.randint(k, split - k, (num_train,), generator=g)
     train = TensorDataset(*masked_char_windows(corpus, k, vocab[MASK], train_c))
     test = TensorDataset(*masked_char_windows(corpus, k, vocab[MASK], test_c))
     return (DataLoader(train, batch_size, shuffle=True, generator=g),

@@ -5,7 +5,9 @@ one by one (the shape walk of section 6.6, the feature-map widget).
 """
 from __future__ import annotations
 
+import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 def lenet() -> nn.Sequential:
@@ -43,28 +45,23 @@ def lenet_modern() -> nn.Sequential:
 
 # --- Chapter 7.5-7.7: LeNet with batch normalisation, ResNet-18, DenseNet -------------------
 
+from .blocks import DenseBlock, Residual, transition_block  # noqa: E402
 
-def lenet_bn(scratch: bool = False) -> nn.Sequential:
+
+def lenet_bn() -> nn.Sequential:
     """The book's LeNet with batch normalisation after every conv and hidden FC layer (7.5).
 
     Input (B, 1, 28, 28), no padding on the first convolution (as in the book's 7.5), so the
-    flattened features are 16 x 4 x 4 = 256. ``scratch=True`` uses the from-scratch
-    :class:`d2lutil.blocks.BatchNorm`, otherwise ``nn.BatchNorm2d``/``nn.BatchNorm1d``.
+    flattened features are 16 x 4 x 4 = 256. The layers are ``nn.BatchNorm2d``/``nn.BatchNorm1d``
+    (the notebook of 7.5 builds the same network with its from-scratch ``BatchNorm``).
     """
-    from .blocks import BatchNorm
-
-    def bn(num_features: int, num_dims: int) -> nn.Module:
-        if scratch:
-            return BatchNorm(num_features, num_dims=num_dims)
-        return nn.BatchNorm2d(num_features) if num_dims == 4 else nn.BatchNorm1d(num_features)
-
     return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5), bn(6, 4), nn.Sigmoid(),
+        nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), bn(16, 4), nn.Sigmoid(),
+        nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
-        nn.Linear(16 * 4 * 4, 120), bn(120, 2), nn.Sigmoid(),
-        nn.Linear(120, 84), bn(84, 2), nn.Sigmoid(),
+        nn.Linear(16 * 4 * 4, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
         nn.Linear(84, 10))
 
 
@@ -82,8 +79,6 @@ def resnet18(widths=(64, 128, 256, 512), in_channels: int = 1, num_classes: int 
     profile uses narrower ones). Works for any input of at least 32 x 32 pixels: the stem
     divides the size by 4 and stages 2-4 halve it each, before global average pooling.
     """
-    from .blocks import Residual
-
     w = _check_widths("widths", widths, 4)
     b1 = nn.Sequential(nn.Conv2d(in_channels, w[0], kernel_size=7, stride=2, padding=3),
                        nn.BatchNorm2d(w[0]), nn.ReLU(),
@@ -106,8 +101,6 @@ def densenet(num_channels: int = 64, growth_rate: int = 32, num_convs_in_dense_b
     Each dense block adds ``num_convs * growth_rate`` channels; each transition halves the
     channels and the resolution. The book: 64 stem channels, growth rate 32, four blocks of 4.
     """
-    from .blocks import DenseBlock, transition_block
-
     if num_channels < 1 or growth_rate < 1:
         raise ValueError(f"num_channels and growth_rate must be positive, got {num_channels}, {growth_rate}")
     convs = tuple(num_convs_in_dense_blocks)
@@ -125,3 +118,207 @@ def densenet(num_channels: int = 64, growth_rate: int = 32, num_convs_in_dense_b
     layers += [nn.BatchNorm2d(num_channels), nn.ReLU(), nn.AdaptiveAvgPool2d((1, 1)),
                nn.Flatten(), nn.Linear(num_channels, num_classes)]
     return nn.Sequential(*layers)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 7.1-7.4: AlexNet, VGG, NiN, GoogLeNet. Every builder takes a channel ``width``
+# multiplier (1.0 = the book's network) so that the CPU profile can train a thinner copy of the
+# same architecture; AlexNet and VGG also take ``input_size`` because their first fully connected
+# layer has to know how many features the convolutional part hands it.
+
+def _scaled(channels: int, width: float) -> int:
+    """Number of channels after applying the width multiplier (at least 1)."""
+    return max(1, int(round(channels * width)))
+
+
+def _check_width(width: float) -> None:
+    if not width > 0:
+        raise ValueError(f"width must be a positive channel multiplier (1.0 = the book's network), got {width}")
+
+
+def _flat_features(features: nn.Module, input_size: int, name: str) -> int:
+    """Length of the flattened output of ``features`` for a (1, 1, input_size, input_size) image.
+
+    Raises ValueError when the image is too small for the architecture (some window would be
+    larger than its input), instead of PyTorch's shape error deep inside a layer.
+    """
+    if not isinstance(input_size, int) or input_size < 1:
+        raise ValueError(f"input_size must be a positive int (image height = width), got {input_size!r}")
+    X = torch.zeros(1, 1, input_size, input_size)
+    with torch.no_grad():
+        for i, layer in enumerate(features):
+            try:
+                X = layer(X)
+            except RuntimeError as err:
+                raise ValueError(f"input_size={input_size} is too small for {name}: layer {i} "
+                                 f"({type(layer).__name__}) gets a {tuple(X.shape[2:])} input") from err
+    return X.numel()
+
+
+def alexnet(width: float = 1.0, input_size: int = 224, hidden: int | None = None, num_classes: int = 10,
+            dropout: float = 0.5) -> nn.Sequential:
+    """AlexNet as in the book (section 7.1), for one-channel (Fashion-MNIST) images.
+
+    Five convolutions (96, 256, 384, 384, 256 channels, times ``width``), three max pools, then
+    two fully connected layers of ``hidden`` units (default 4096 times ``width``) with dropout.
+    With the defaults and a 224x224 input the first linear layer has 6400 inputs, exactly the
+    book's network. The input must be at least 65 pixels (three 3x3 pools of stride 2 after a
+    stride-4 convolution).
+    """
+    _check_width(width)
+    hidden = _scaled(4096, width) if hidden is None else hidden
+    c = [_scaled(n, width) for n in (96, 256, 384, 384, 256)]
+    features = nn.Sequential(
+        nn.Conv2d(1, c[0], kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(c[0], c[1], kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(c[1], c[2], kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(c[2], c[3], kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(c[3], c[4], kernel_size=3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Flatten())
+    n_flat = _flat_features(features, input_size, "AlexNet")
+    return nn.Sequential(
+        *features,
+        nn.Linear(n_flat, hidden), nn.ReLU(), nn.Dropout(p=dropout),
+        nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(p=dropout),
+        nn.Linear(hidden, num_classes))
+
+
+VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
+"""VGG-11's convolutional part: (number of 3x3 convolutions, output channels) per block."""
+
+
+def vgg_block(num_convs: int, in_channels: int, out_channels: int) -> nn.Sequential:
+    """``num_convs`` 3x3 convolutions (padding 1) with ReLU, then a 2x2 max pool of stride 2."""
+    if num_convs < 1:
+        raise ValueError(f"num_convs must be at least 1, got {num_convs}")
+    layers = []
+    for _ in range(num_convs):
+        layers += [nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1), nn.ReLU()]
+        in_channels = out_channels
+    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*layers)
+
+
+def vgg(conv_arch=VGG11_ARCH, input_size: int = 224, hidden: int = 4096, num_classes: int = 10,
+        dropout: float = 0.5) -> nn.Sequential:
+    """VGG (section 7.2): one :func:`vgg_block` per ``(num_convs, out_channels)`` in ``conv_arch``,
+    then the classifier of AlexNet (two ``hidden``-unit layers with dropout).
+
+    Each block halves height and width, so the input must be at least ``2 ** len(conv_arch)``
+    pixels. The book's small VGG divides every channel count by 4: pass
+    ``[(n, c // 4) for n, c in VGG11_ARCH]`` and ``hidden=4096``.
+    """
+    if len(conv_arch) == 0:
+        raise ValueError("conv_arch must list at least one (num_convs, out_channels) block")
+    blocks, in_channels = [], 1
+    for num_convs, out_channels in conv_arch:
+        blocks.append(vgg_block(num_convs, in_channels, out_channels))
+        in_channels = out_channels
+    n_flat = _flat_features(nn.Sequential(*blocks, nn.Flatten()), input_size, "VGG")
+    return nn.Sequential(
+        *blocks, nn.Flatten(),
+        nn.Linear(n_flat, hidden), nn.ReLU(), nn.Dropout(p=dropout),
+        nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(p=dropout),
+        nn.Linear(hidden, num_classes))
+
+
+def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int, padding: int
+              ) -> nn.Sequential:
+    """A NiN block (section 7.3): one ordinary convolution, then two 1x1 convolutions, each with ReLU.
+
+    The 1x1 convolutions act like a small MLP applied to every pixel's channel vector.
+    """
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+
+
+def nin(width: float = 1.0, num_classes: int = 10, dropout: float = 0.5) -> nn.Sequential:
+    """Network in Network as in the book (section 7.3): no fully connected layer at all.
+
+    The last NiN block outputs one channel per class and global average pooling turns each
+    channel into a class score, so the network works for any input of at least 67 pixels.
+    """
+    _check_width(width)
+    c = [_scaled(n, width) for n in (96, 256, 384)]
+    return nn.Sequential(
+        nin_block(1, c[0], kernel_size=11, stride=4, padding=0),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(c[0], c[1], kernel_size=5, stride=1, padding=2),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(c[1], c[2], kernel_size=3, stride=1, padding=1),
+        nn.MaxPool2d(3, stride=2),
+        nn.Dropout(dropout),
+        nin_block(c[2], num_classes, kernel_size=3, stride=1, padding=1),
+        nn.AdaptiveAvgPool2d((1, 1)),
+        nn.Flatten())
+
+
+class Inception(nn.Module):
+    """The Inception block (section 7.4): four parallel paths concatenated along channels.
+
+    Path 1: 1x1 conv (``c1`` channels). Path 2: 1x1 conv to ``c2[0]``, then 3x3 conv to ``c2[1]``.
+    Path 3: 1x1 conv to ``c3[0]``, then 5x5 conv to ``c3[1]``. Path 4: 3x3 max pool, then 1x1 conv
+    to ``c4``. All paths keep height and width, so the output has c1 + c2[1] + c3[1] + c4 channels.
+    """
+
+    def __init__(self, in_channels: int, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int):
+        super().__init__()
+        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)
+        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)
+        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
+        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)
+        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
+        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
+        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
+        self.out_channels = c1 + c2[1] + c3[1] + c4
+
+    def forward(self, x):
+        p1 = F.relu(self.p1_1(x))
+        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
+        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
+        p4 = F.relu(self.p4_2(self.p4_1(x)))
+        return torch.cat((p1, p2, p3, p4), dim=1)
+
+
+# The book's nine Inception blocks: (c1, (c2 reduce, c2), (c3 reduce, c3), c4), grouped by stage.
+GOOGLENET_INCEPTIONS = (
+    ((64, (96, 128), (16, 32), 32), (128, (128, 192), (32, 96), 64)),
+    ((192, (96, 208), (16, 48), 64), (160, (112, 224), (24, 64), 64), (128, (128, 256), (24, 64), 64),
+     (112, (144, 288), (32, 64), 64), (256, (160, 320), (32, 128), 128)),
+    ((256, (160, 320), (32, 128), 128), (384, (192, 384), (48, 128), 128)),
+)
+
+
+def googlenet(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
+    """GoogLeNet as in the book (section 7.4): five stages b1..b5 and a linear classifier.
+
+    b1: 7x7 conv (64) and max pool; b2: 1x1 conv (64), 3x3 conv (192), max pool; b3, b4, b5: 2, 5
+    and 2 Inception blocks with max pools in between; b5 ends in global average pooling. Every
+    channel count is multiplied by ``width``. All windows are padded, so any input size runs; the
+    book uses 96x96.
+    """
+    _check_width(width)
+    s = lambda n: _scaled(n, width)  # noqa: E731
+    b1 = nn.Sequential(nn.Conv2d(1, s(64), kernel_size=7, stride=2, padding=3), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b2 = nn.Sequential(nn.Conv2d(s(64), s(64), kernel_size=1), nn.ReLU(),
+                       nn.Conv2d(s(64), s(192), kernel_size=3, padding=1), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    stages, in_channels = [], s(192)
+    for k, stage in enumerate(GOOGLENET_INCEPTIONS):
+        blocks = []
+        for c1, c2, c3, c4 in stage:
+            block = Inception(in_channels, s(c1), (s(c2[0]), s(c2[1])), (s(c3[0]), s(c3[1])), s(c4))
+            blocks.append(block)
+            in_channels = block.out_channels
+        if k < 2:
+            blocks.append(nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+        else:
+            blocks += [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()]
+        stages.append(nn.Sequential(*blocks))
+    return nn.Sequential(b1, b2, *stages, nn.Linear(in_channels, num_classes))

@@ -15,21 +15,22 @@ def layer_outputs(net: nn.Sequential, X: torch.Tensor) -> list[tuple[str, torch.
     """Feed ``X`` through ``net`` layer by layer; return ``(name, output)`` for every layer.
 
     Names read like ``"3 Conv2d"`` (index in the Sequential, then the layer's class). The network
-    is run in eval mode without gradients, on the device of its parameters; outputs come back
-    on the CPU.
+    is run in eval mode (then put back in the mode it was in) without gradients, on the device
+    of its parameters; outputs come back on the CPU.
     """
     if not isinstance(net, nn.Sequential):
         raise ValueError(f"net must be an nn.Sequential (its layers are walked in order), got {type(net).__name__}")
     if X.dim() != 4:
         raise ValueError(f"X must be a batch (B, C, H, W), got shape {tuple(X.shape)}")
     device = next(net.parameters()).device
-    outputs = []
+    outputs, was_training = [], net.training
     net.eval()
     with torch.no_grad():
         X = X.to(device)
         for i, layer in enumerate(net):
             X = layer(X)
             outputs.append((f"{i} {type(layer).__name__}", X.cpu()))
+    net.train(was_training)
     return outputs
 
 
