@@ -17,7 +17,7 @@ from .models import lenet, lenet_modern
 from .plotting import Animator, plot, set_axes, set_figsize, show_images, use_svg_display
 from .profiles import PROFILES, active_profile, by_profile
 from .rnn import RNNModel, RNNModelScratch, get_params, init_rnn_state, predict_ch8, rnn
-from .text import (SeqDataLoader, Vocab, count_corpus, load_corpus, load_corpus_time_machine,
+from .text import (SeqDataLoader, Vocab, count_corpus, count_ngrams, fit_zipf, load_corpus, load_corpus_time_machine,
                    load_data_book, load_data_time_machine, load_data_war_of_the_worlds, read_book,
                    read_time_machine, read_war_of_the_worlds, seq_data_iter_random,
                    seq_data_iter_sequential, tokenize)
