@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
 from ..cnn import _pair, conv_output_shape
+from .common import int_slider
 
 
 def kernel_positions(input_size, kernel_size, padding=0, stride=1) -> dict:
@@ -114,12 +115,9 @@ def padding_explorer() -> widgets.interactive:
         plt.show()
         return summary
 
-    def slider(description, low, high, value):
-        return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                                 continuous_update=False)
 
     return widgets.interactive(
-        show, input_h=slider("input h", 1, 12, 8), input_w=slider("input w", 1, 12, 8),
-        kernel_h=slider("kernel h", 1, 7, 3), kernel_w=slider("kernel w", 1, 7, 3),
-        padding_h=slider("padding h", -1, 4, 1), padding_w=slider("padding w", -1, 4, 1),
-        stride_h=slider("stride h", 0, 5, 2), stride_w=slider("stride w", 0, 5, 2))
+        show, input_h=int_slider("input h", 1, 12, 8), input_w=int_slider("input w", 1, 12, 8),
+        kernel_h=int_slider("kernel h", 1, 7, 3), kernel_w=int_slider("kernel w", 1, 7, 3),
+        padding_h=int_slider("padding h", -1, 4, 1), padding_w=int_slider("padding w", -1, 4, 1),
+        stride_h=int_slider("stride h", 0, 5, 2), stride_w=int_slider("stride w", 0, 5, 2))

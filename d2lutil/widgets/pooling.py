@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from ..cnn import conv_output_shape
 from ..fashion_mnist import get_fashion_mnist_labels, read_fashion_mnist
+from .common import int_slider
 
 MODES = ("max", "avg")
 
@@ -76,12 +77,9 @@ def pooling_explorer(images: torch.Tensor | None = None, labels: torch.Tensor | 
         plt.show()
         return summary
 
-    def slider(description, low, high, value):
-        return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                                 continuous_update=False)
 
     return widgets.interactive(
-        show, index=slider("image", 0, len(images) - 1, 0),
+        show, index=int_slider("image", 0, len(images) - 1, 0),
         mode=widgets.Dropdown(options=list(MODES), value="max", description="mode"),
-        window=slider("window", 1, 30, 2), stride=slider("stride", 0, 8, 2),
-        padding=slider("padding", 0, 5, 0))
+        window=int_slider("window", 1, 30, 2), stride=int_slider("stride", 0, 8, 2),
+        padding=int_slider("padding", 0, 5, 0))

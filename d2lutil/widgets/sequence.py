@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..text import seq_data_iter_random, seq_data_iter_sequential
+from .common import int_slider
 
 METHODS = ("random", "sequential")
 
@@ -220,12 +221,9 @@ def partition_explorer() -> widgets.interactive:
         plt.show()
         return summary
 
-    def slider(description, low, high, value):
-        return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                                 continuous_update=False)
 
     return widgets.interactive(
-        show, num_tokens=slider("tokens", 2, 200, 35), batch_size=slider("batch", 1, 16, 2),
-        num_steps=slider("num_steps", 1, 20, 5),
+        show, num_tokens=int_slider("tokens", 2, 200, 35), batch_size=int_slider("batch", 1, 16, 2),
+        num_steps=int_slider("num_steps", 1, 20, 5),
         method=widgets.Dropdown(options=list(METHODS), value="random", description="method"),
-        seed=slider("seed", 0, 9, 0))
+        seed=int_slider("seed", 0, 9, 0))
