@@ -45,7 +45,7 @@ def layer_table(net: nn.Module, input_shape) -> list[dict]:
     Each row is a dict with ``name`` (class name of the layer or block), ``output_shape``,
     ``params`` (number of parameters) and ``flops`` (counted by FlopCounterMode for that layer on
     this input). A network built under ``torch.device("meta")`` works too (no weights are
-    allocated). Raises ValueError naming the layer when the input is too small for it.
+    allocated). Raises ValueError naming the layer when the input does not fit it.
     """
     if not isinstance(net, nn.Sequential):
         raise ValueError(f"net must be an nn.Sequential (its layers are walked in order), got {type(net).__name__}")
@@ -66,8 +66,9 @@ def layer_table(net: nn.Module, input_shape) -> list[dict]:
                     Y = layer(X)
             except RuntimeError as err:
                 net.train(was_training)
-                raise ValueError(f"input_size={shape[2]}x{shape[3]} is too small: layer {i} ({type(layer).__name__}) "
-                                 f"cannot take its {tuple(X.shape)} input") from err
+                raise ValueError(f"input_size={shape[2]}x{shape[3]} does not fit: layer {i} ({type(layer).__name__}) "
+                                 f"cannot take its {tuple(X.shape)} input (too small for its window, or the "
+                                 f"wrong size for a fixed fully connected layer)") from err
             rows.append({"name": type(layer).__name__, "output_shape": tuple(Y.shape),
                          "params": sum(p.numel() for p in layer.parameters()),
                          "flops": counter.get_total_flops()})
@@ -96,7 +97,8 @@ def architecture_summary(name: str, input_size: int, width: float = 1.0) -> str:
     if name not in ARCHITECTURES:
         return f"Unknown architecture {name!r}; choose one of {', '.join(ARCHITECTURES)}"
     try:
-        net = ARCHITECTURES[name](input_size, width)
+        with torch.device("meta"):  # shapes and FLOPs only: no weights are allocated (VGG-11 would take 500 MB)
+            net = ARCHITECTURES[name](input_size, width)
         rows = layer_table(net, (1, 1, input_size, input_size))
     except ValueError as err:
         return f"{name}: {err}"
