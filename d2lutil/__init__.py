@@ -1,8 +1,9 @@
 """d2lutil: the small helper package of the course (PyTorch, chapters 6-9 of Dive into Deep Learning).
 
 Names follow the book's ``d2l`` helpers so that the book's code reads the same. One module per
-concern: profiles, devices, metrics, plotting, data files, Fashion-MNIST, text, cnn, rnn,
-training, widgets.
+concern: profiles, devices, metrics, plotting, datafiles, fashion_mnist, text, cnn, blocks and
+models (chapter 6-7 networks), rnn, gated (GRU/LSTM cells), masked (the masked-character task),
+training, and widgets (one module per topic).
 """
 from .cnn import conv2d_cost, conv_output_shape, corr2d, receptive_field
 from .datafiles import data_dir, data_file
