@@ -15,6 +15,12 @@ Workloads (the book's settings, on the CPU):
    10,000 characters, 512 hidden units, lr 1, gradient clipping 1, sequential minibatches,
    ``--epochs`` epochs of ``train_epoch_ch8`` each, from scratch and with ``nn.RNN``.
    Rate = tokens / wall time of the epochs.
+3. One more LeNet run of d2lutil in which the model and the batches are channels-last: a change
+   proposed for ``d2lutil.train_ch6`` on the CPU, not what d2lutil does today
+   (``--no-channels-last`` skips it).
+
+Every run also records its CPU time (with the DataLoader workers) and the share of the CPUs that
+*other* processes used meanwhile; runs disturbed by other processes are flagged.
 
 The reference package is fetched at run time into ``benchmarks/.cache`` (git-ignored) with
 ``pip download --no-deps d2l==0.17.6`` (sha256 checked) and imported by path; the project never
@@ -22,8 +28,9 @@ depends on it. Fashion-MNIST and The Time Machine come from the course's ``data/
 same bytes the book downloads); they are laid out in the cache where the book's loaders look
 (``../data`` relative to their working directory), so no network access is needed for data.
 
-Run from the repository root:  python benchmarks/bench.py          (about 5 minutes on 2 cores)
-                               python benchmarks/bench.py --quick  (about 1 minute)
+Run from the repository root:  python benchmarks/bench.py          (about 3 minutes on 2 idle cores)
+                               python benchmarks/bench.py --quick  (about 30 seconds)
+On a shared machine add --wait-quiet 120; see README.md.
 """
 from __future__ import annotations
 
@@ -45,10 +52,16 @@ import subprocess
 import sys
 import time
 import types
+import warnings
 import zipfile
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")  # headless: both Animators only record and redraw
+os.environ["MPLBACKEND"] = "Agg"  # headless: both Animators only record and redraw
+# Noise from the training loops that says nothing about speed: the first plot update of an
+# epoch has a zero-width x range, and the book's Accumulator calls float() on a loss that
+# requires grad. (torch's warning that 4 DataLoader workers exceed 2 cores is kept.)
+warnings.filterwarnings("ignore", message="Attempting to set identical low and high xlims")
+warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True to a scalar")
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -105,8 +118,9 @@ def fetch_d2l(cache: Path, wheel: Path | None) -> Path:
 def import_d2l(torch_py: Path):
     """Import the book's d2l/torch.py as module ``d2l_ref``.
 
-    It imports pandas at the top (used only by the Kaggle chapter); when pandas is missing a
-    bare stub stands in while the module is imported and is removed again afterwards.
+    It imports pandas and requests at the top (used only to read the Kaggle data and to
+    download); when one is missing a bare stub stands in while the module is imported and is
+    removed again afterwards. IPython and matplotlib_inline (the Animator) must be installed.
     torchvision is imported first because torch._dynamo looks pandas up when it loads.
     """
     import torchvision  # noqa: F401
@@ -174,6 +188,16 @@ def working_dir(path: Path):
 # Measuring
 # --------------------------------------------------------------------------------------------
 
+def process_cpu() -> float:
+    """CPU seconds used so far by this process and its finished children (DataLoader workers)."""
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return time.process_time()
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class TimedBatches:
     """Pass minibatches through, timing each full pass and counting its examples.
 
@@ -187,24 +211,41 @@ class TimedBatches:
         self.inner, self.max_batches = inner, max_batches
         self.seconds: list[float] = []
         self.items: list[int] = []
+        self.cpu: list[float] = []
 
     def __len__(self) -> int:
         n = len(self.inner)
         return n if self.max_batches is None else min(n, self.max_batches)
 
     def __iter__(self):
-        start, count = time.perf_counter(), 0
+        start, cpu, count = time.perf_counter(), process_cpu(), 0
         it = iter(self.inner)
         for i, (X, y) in enumerate(it):
-            if self.max_batches is not None and i >= self.max_batches:
+            count += X.numel() if X.dim() == 2 else X.shape[0]  # tokens (RNN) or images
+            yield X, y
+            if self.max_batches is not None and i + 1 >= self.max_batches:
                 shutdown = getattr(it, "_shutdown_workers", None)
                 if shutdown is not None:
                     shutdown()
                 break
-            count += X.numel() if X.dim() == 2 else X.shape[0]  # tokens (RNN) or images
-            yield X, y
         self.seconds.append(time.perf_counter() - start)
+        self.cpu.append(process_cpu() - cpu)  # workers are joined by now, so they are counted
         self.items.append(count)
+
+
+class ChannelsLast:
+    """Hand out image batches in channels-last memory order (the layout change proposed for
+    d2lutil's train_ch6 on the CPU; see RESULTS.md). The values and shapes do not change."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __iter__(self):
+        for X, y in self.inner:
+            yield X.contiguous(memory_format=torch.channels_last), y
 
 
 @contextlib.contextmanager
@@ -295,7 +336,7 @@ LOSS_RE = re.compile(r"loss ([\d.]+), train acc ([\d.]+), test acc ([\d.]+)")
 
 
 def lenet_variants(d2l, book_cwd: Path, args, dev):
-    """Return {name: run()} for the three LeNet variants; loaders are built once each."""
+    """Return {name: run()} for the LeNet variants (and the data set-up times); each loader is built once."""
     max_train = args.lenet_batches
     max_test = 10 if args.quick else None
     setup = {}
@@ -321,18 +362,26 @@ def lenet_variants(d2l, book_cwd: Path, args, dev):
 
     def make(kind, loaders):
         def run(seed):
-            train = TimedBatches(loaders[0], max_train)
-            test = TimedBatches(loaders[1], max_test)
             seed_all(seed)
-            net = lenet()
+            net, init = lenet(), True
+            if kind == "ours-cl":  # the proposed patch: channels-last model and batches
+                # as the patch does it: initialise first (a random fill follows memory order),
+                # then convert, so that the weights equal those of the other runs
+                net.apply(d2lutil.init_cnn)
+                net, init = net.to(memory_format=torch.channels_last), False
+                loaders_ = tuple(ChannelsLast(it) for it in loaders)
+            else:
+                loaders_ = loaders
+            train = TimedBatches(loaders_[0], max_train)
+            test = TimedBatches(loaders_[1], max_test)
             with quiet(not args.verbose) as out:
-                if kind == "ours":
-                    res = d2lutil.train_ch6(net, train, test, 1, 0.9, dev)
+                if kind.startswith("ours"):
+                    res = d2lutil.train_ch6(net, train, test, 1, 0.9, dev, init=init)
                     stats = (res["train_loss"], res["train_acc"], res["test_acc"])
                     own = res["examples_per_sec"]
                 else:
                     d2l.train_ch6(net, train, test, 1, 0.9, dev)
-            if kind != "ours":
+            if not kind.startswith("ours"):
                 m = LOSS_RE.search(out.getvalue())
                 stats = tuple(float(v) for v in m.groups()) if m else (float("nan"),) * 3
                 m = re.search(r"([\d.]+) examples/sec", out.getvalue())
@@ -340,13 +389,17 @@ def lenet_variants(d2l, book_cwd: Path, args, dev):
             import matplotlib.pyplot as plt
             plt.close("all")
             return {"rate": train.items[0] / train.seconds[0], "seconds": train.seconds[0],
+                    "cpu_s": train.cpu[0],
                     "items": train.items[0], "own_rate": own,
                     "loss": stats[0], "train_acc": stats[1], "test_acc": stats[2]}
         return run
 
-    return {"lenet/ours": make("ours", (ours_train, ours_test)),
-            "lenet/ref-4workers": make("ref", ref4),
-            "lenet/ref-0workers": make("ref", ref0)}, setup
+    variants = {"lenet/ours": make("ours", (ours_train, ours_test)),
+                "lenet/ref-4workers": make("ref", ref4),
+                "lenet/ref-0workers": make("ref", ref0)}
+    if args.channels_last:
+        variants["lenet/ours+cl"] = make("ours-cl", (ours_train, ours_test))
+    return variants, setup
 
 
 def rnn_variants(d2l, book_cwd: Path, args, dev):
@@ -363,12 +416,12 @@ def rnn_variants(d2l, book_cwd: Path, args, dev):
     def run_epochs(net, data, updater, epoch_fn):
         timed = TimedBatches(data)
         loss = nn.CrossEntropyLoss()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), process_cpu()
         for _ in range(args.epochs):
             ppl, _ = epoch_fn(net, timed, loss, updater, dev, False)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, process_cpu() - cpu
         tokens = sum(timed.items)
-        return {"rate": tokens / seconds, "seconds": seconds, "items": tokens, "ppl": ppl}
+        return {"rate": tokens / seconds, "seconds": seconds, "cpu_s": cpu, "items": tokens, "ppl": ppl}
 
     def ours_scratch(seed):
         seed_all(seed)
@@ -399,18 +452,75 @@ def rnn_variants(d2l, book_cwd: Path, args, dev):
             "rnn-concise/ours": ours_concise, "rnn-concise/ref": ref_concise}, V
 
 
-def interleaved(variants: dict, repeats: int, seed: int, log) -> dict[str, list[dict]]:
+class CpuShare:
+    """Share of the machine's CPU time used by *other* processes while a run was going on.
+
+    Busy time of all CPUs (from /proc/stat) minus this process's and its reaped children's
+    CPU time, over wall time x CPUs. Near 0 on a quiet machine; a high value means the run
+    competed for the cores and its figure is not to be trusted. NaN where /proc/stat is absent.
+    """
+
+    @staticmethod
+    def _busy() -> float:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+    _ours = staticmethod(process_cpu)
+
+    def __enter__(self):
+        try:
+            self.start = (time.perf_counter(), self._busy(), self._ours())
+        except (OSError, ValueError):
+            self.start = None
+        return self
+
+    def __exit__(self, *exc):
+        self.value = float("nan")
+        if self.start is not None:
+            wall = time.perf_counter() - self.start[0]
+            others = (self._busy() - self.start[1]) - (self._ours() - self.start[2])
+            self.value = max(0.0, others / (wall * (os.cpu_count() or 1)))
+
+
+def machine_busy(seconds: float = 1.0) -> float:
+    """Fraction of all CPUs busy over ``seconds`` while this process sleeps (NaN without /proc)."""
+    with CpuShare() as share:
+        time.sleep(seconds)
+    return share.value
+
+
+def wait_until_quiet(max_busy: float, timeout: float, log) -> None:
+    """Sleep until other processes use at most ``max_busy`` of the CPUs, or ``timeout`` passes."""
+    if timeout <= 0:
+        return
+    deadline, busy = time.perf_counter() + timeout, machine_busy()
+    waited = False
+    while busy > max_busy and time.perf_counter() < deadline:
+        waited = True
+        busy = machine_busy(2.0)
+    if waited:
+        log(f"    (waited for a quiet machine: other processes now at {100 * busy:.0f}% CPU)")
+
+
+def interleaved(variants: dict, repeats: int, seed: int, log, quiet_wait: float = 0.0,
+                max_busy: float = 0.1) -> dict[str, list[dict]]:
     """Run every variant ``repeats`` times, rotating the order each round."""
     names = list(variants)
     results = {name: [] for name in names}
     for r in range(repeats):
         order = names[r % len(names):] + names[:r % len(names)]
         for name in order:
-            res = variants[name](seed)
+            wait_until_quiet(max_busy, quiet_wait, log)
+            with CpuShare() as share:
+                res = variants[name](seed)
+            res["others_cpu"] = share.value
             results[name].append(res)
             extra = {k: round(v, 4) for k, v in res.items() if k in ("loss", "test_acc", "ppl")}
-            log(f"  round {r + 1}/{repeats} {name:22s} {res['rate']:10.1f}/s  "
-                f"({res['items']} in {res['seconds']:.2f} s) {extra}")
+            log(f"  round {r + 1}/{repeats} {name:20s} {res['rate']:9.0f}/s "
+                f"({res['items']} in {res['seconds']:6.2f} s, {res['cpu_s']:6.2f} CPU-s; other "
+                f"processes {100 * share.value:3.0f}% CPU) {extra}")
     return results
 
 
@@ -420,23 +530,38 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
-                   help="about 1 minute: 40 LeNet minibatches, 3 RNN epochs, 1 round")
-    p.add_argument("--repeats", type=int, help="rounds of each workload (default 2, quick 1)")
-    p.add_argument("--epochs", type=int, help="RNN epochs per timed run (default 20, quick 3)")
+                   help="a short run: 100 LeNet minibatches, 5 RNN epochs, 2 rounds each")
+    p.add_argument("--repeats", type=int, help="LeNet rounds (default 5, quick 2)")
+    p.add_argument("--rnn-repeats", type=int, help="RNN rounds (default 5, quick 2)")
+    p.add_argument("--epochs", type=int, help="RNN epochs per timed run (default 20, quick 5)")
     p.add_argument("--lenet-batches", type=int, default=None,
-                   help="cut the LeNet epoch to this many minibatches (default: all 235; quick 40)")
+                   help="cut the LeNet epoch to this many minibatches (default: all 235; quick 100)")
     p.add_argument("--only", choices=["lenet", "rnn"], help="run one workload only")
+    p.add_argument("--no-channels-last", dest="channels_last", action="store_false",
+                   help="skip the extra LeNet run of d2lutil with channels-last tensors "
+                        "(a proposed change, not what d2lutil does today)")
     p.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's choice)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                   help="before each run wait up to SECONDS for other processes to use at most "
+                        "--max-busy of the CPUs (for shared machines; default 0: do not wait)")
+    p.add_argument("--max-busy", type=float, default=0.1,
+                   help="CPU share of other processes counted as quiet (default 0.1)")
     p.add_argument("--cache", type=Path, default=REPO / "benchmarks" / ".cache")
     p.add_argument("--d2l-wheel", type=Path, help=f"use this {D2L_WHEEL} instead of pip download")
     p.add_argument("--json", type=Path, help="also write all measurements to this file")
     p.add_argument("--verbose", action="store_true", help="show the training loops' own output")
+    p.add_argument("--report", type=Path, metavar="JSON",
+                   help="measure nothing: print the tables again from a file written by --json")
     args = p.parse_args(argv)
-    args.repeats = args.repeats or (1 if args.quick else 2)
-    args.epochs = args.epochs or (3 if args.quick else 20)
+    if args.report:
+        report(json.loads(args.report.read_text()))
+        return
+    args.repeats = args.repeats or (2 if args.quick else 5)
+    args.rnn_repeats = args.rnn_repeats or (2 if args.quick else 5)
+    args.epochs = args.epochs or (5 if args.quick else 20)
     if args.quick and args.lenet_batches is None:
-        args.lenet_batches = 40
+        args.lenet_batches = 100
     if args.lenet_batches is not None and args.lenet_batches < 5:
         p.error("--lenet-batches must be at least 5 (the book's train_ch6 plots every n/5 batches)")
     if args.threads:
@@ -453,14 +578,20 @@ def main(argv=None) -> None:
     log(f"python {platform.python_version()}, torch {torch.__version__}, "
         f"nproc {os.cpu_count()}, torch threads {torch.get_num_threads()}, "
         f"matplotlib backend {matplotlib.get_backend()}, d2l {D2L_VERSION} from {args.cache}")
-    log(f"settings: repeats {args.repeats}, RNN epochs {args.epochs}, LeNet minibatches "
+    log(f"settings: LeNet rounds {args.repeats}, RNN rounds {args.rnn_repeats}, RNN epochs {args.epochs}, LeNet minibatches "
         f"{args.lenet_batches or 'all'}, seed {args.seed}")
 
-    # Warm up the kernels both sides share, so the first timed run pays no one-off costs.
+    # Warm up the kernels both sides share and matplotlib (the first plot of a process loads
+    # fonts), so that the first timed run pays no one-off costs.
     seed_all(args.seed)
     net, X = lenet(), torch.rand(256, 1, 28, 28)
     for _ in range(3):
         net(X).sum().backward()
+    with quiet(True):
+        for animator in (d2lutil.Animator(legend=["a", "b"]), d2l.Animator(legend=["a", "b"])):
+            animator.add(1, (1.0, 2.0))
+    import matplotlib.pyplot as plt
+    plt.close("all")
 
     results: dict[str, list[dict]] = {}
     extra: dict[str, float] = {}
@@ -468,7 +599,7 @@ def main(argv=None) -> None:
         log("LeNet, one epoch of Fashion-MNIST (batch 256, lr 0.9):")
         variants, setup = lenet_variants(d2l, book_cwd, args, dev)
         log(f"  data set-up: ours {setup['ours']:.2f} s, reference {setup['ref']:.2f} s (not timed below)")
-        results.update(interleaved(variants, args.repeats, args.seed, log))
+        results.update(interleaved(variants, args.repeats, args.seed, log, args.wait_quiet, args.max_busy))
     V = None
     if args.only in (None, "rnn"):
         log(f"char RNN on The Time Machine, {args.epochs} epochs per run (batch 32, 35 steps, 512 hidden):")
@@ -477,39 +608,100 @@ def main(argv=None) -> None:
             saved, args.epochs = args.epochs, 1
             fn(args.seed)
             args.epochs = saved
-        results.update(interleaved(variants, args.repeats, args.seed, log))
-        log("matrix-product rates (same process):")
-        extra["mm2048"] = matmul_gflops(2048, 2048, 2048, 0.5 if args.quick else 1.0)
-        extra["mm32x512x512"] = matmul_gflops(32, 512, 512, 0.3 if args.quick else 0.5)
+        results.update(interleaved(variants, args.rnn_repeats, args.seed, log, args.wait_quiet, args.max_busy))
+        log("matrix-product rates (same process, best of 3):")
+        wait_until_quiet(args.max_busy, args.wait_quiet, log)
+        with CpuShare() as share:
+            extra["mm2048"] = matmul_gflops(2048, 2048, 2048, 0.5 if args.quick else 1.0)
+            extra["mm32x512x512"] = matmul_gflops(32, 512, 512, 0.3 if args.quick else 0.5)
+        extra["others_cpu"] = share.value
         log(f"  torch.mm 2048x2048 @ 2048x2048: {extra['mm2048']:.1f} GFLOP/s; "
-            f"32x512 @ 512x512 (one H @ W_hh step): {extra['mm32x512x512']:.1f} GFLOP/s")
+            f"32x512 @ 512x512 (one H @ W_hh step): {extra['mm32x512x512']:.1f} GFLOP/s "
+            f"(other processes {100 * share.value:.0f}% CPU)")
 
-    # ---------------------------------------------------------------- report
+    V = V or 0
+    data = {"args": {k: str(v) for k, v in vars(args).items()}, "python": platform.python_version(),
+            "torch": torch.__version__, "nproc": os.cpu_count(), "threads": torch.get_num_threads(),
+            "vocab_size": V, "results": results, "matmul_gflops": extra, "notes": NOTES,
+            "max_busy": args.max_busy, "repeats": args.repeats, "rnn_repeats": args.rnn_repeats,
+            "seconds": time.perf_counter() - t_total}
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=1))
+    report(data, log)
+
+
+def report(data: dict, log=print) -> None:
+    """Print the summary tables (Markdown) from the measurements in ``data``."""
+    results, extra, max_busy = data["results"], data["matmul_gflops"], data["max_busy"]
+
+    def runs(name):
+        """The runs taken while other processes were quiet, or all of them if none was."""
+        quiet_runs = [r for r in results[name] if r["others_cpu"] <= max_busy]
+        return quiet_runs or results[name]
+
+    def best_run(name):
+        return max(results[name], key=lambda r: r["rate"])
+
     def best(name):
-        return max(r["rate"] for r in results[name])
+        return best_run(name)["rate"]
 
     def median(name):
-        return statistics.median(r["rate"] for r in results[name])
+        return statistics.median(r["rate"] for r in runs(name))
+
+    def busy(name):
+        return best_run(name)["others_cpu"]
+
+    def n_quiet(name):
+        return f"{sum(r['others_cpu'] <= max_busy for r in results[name])}/{len(results[name])}"
 
     rows = []
     if "lenet/ours" in results:
-        for ref in ("lenet/ref-4workers", "lenet/ref-0workers"):
-            label = "LeNet epoch vs book (4 workers)" if "4" in ref else "LeNet epoch vs book, 0 workers"
-            rows.append((label, "examples/s", "lenet/ours", ref))
+        rows.append(("LeNet, 1 epoch, vs book (4 workers)", "examples/s", "lenet/ours", "lenet/ref-4workers"))
+        rows.append(("LeNet, 1 epoch, vs book with 0 workers", "examples/s", "lenet/ours", "lenet/ref-0workers"))
+        if "lenet/ours+cl" in results:
+            rows.append(("LeNet, *proposed* channels-last d2lutil vs book (4 workers)",
+                         "examples/s", "lenet/ours+cl", "lenet/ref-4workers"))
+            rows.append(("LeNet, *proposed* channels-last d2lutil vs d2lutil today",
+                         "examples/s", "lenet/ours+cl", "lenet/ours"))
     if "rnn-scratch/ours" in results:
-        rows.append(("RNN from scratch", "tokens/s", "rnn-scratch/ours", "rnn-scratch/ref"))
-        rows.append(("RNN concise (nn.RNN)", "tokens/s", "rnn-concise/ours", "rnn-concise/ref"))
-    lines = [f"| workload | unit | ours (best) | reference (best) | ratio best | ratio median |",
-             "| --- | --- | ---: | ---: | ---: | ---: |"]
+        rows.append(("char RNN from scratch", "tokens/s", "rnn-scratch/ours", "rnn-scratch/ref"))
+        rows.append(("char RNN concise (nn.RNN)", "tokens/s", "rnn-concise/ours", "rnn-concise/ref"))
+    lines = ["| workload | unit | ours (best) | reference (best) | ratio of bests | ratio of quiet medians "
+             "| quiet runs (ours, ref) | other processes' CPU in the best runs |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    disturbed = False
     for label, unit, ours, ref in rows:
+        disturbed |= max(busy(ours), busy(ref)) > max_busy
         lines.append(f"| {label} | {unit} | {best(ours):,.0f} | {best(ref):,.0f} | "
-                     f"{best(ours) / best(ref):.2f}x | {median(ours) / median(ref):.2f}x |")
+                     f"**{best(ours) / best(ref):.2f}x** | {median(ours) / median(ref):.2f}x | "
+                     f"{n_quiet(ours)}, {n_quiet(ref)} | {100 * busy(ours):.0f}%, {100 * busy(ref):.0f}% |")
     log("")
-    log(f"best of {args.repeats} rounds (ratio = ours / reference; > 1 means d2lutil is faster):")
+    rounds = " / ".join(f"{n} ({w})" for n, w, key in ((data["repeats"], "LeNet", "lenet/ours"),
+                                                       (data["rnn_repeats"], "RNN", "rnn-scratch/ours"))
+                        if key in results)
+    log(f"best of {rounds} interleaved rounds; ratio = ours / reference, > 1 means d2lutil is "
+        f"faster; a quiet run is one during which other processes used at most "
+        f"{100 * max_busy:.0f}% of the CPUs:")
     log("\n".join(lines))
 
-    if V is not None:
-        H = 512
+    def cpu_per_10k(name):
+        return statistics.median(1e4 * r["cpu_s"] / r["items"] for r in runs(name))
+
+    log("")
+    log("CPU cost of the timed part, all processes (main + DataLoader workers), median of the quiet "
+        "runs; with 2 threads this includes OpenMP threads spin-waiting:")
+    clines = ["| workload | ours CPU-s per 10k | reference CPU-s per 10k | reference / ours |",
+              "| --- | ---: | ---: | ---: |"]
+    for label, unit, ours, ref in rows:
+        clines.append(f"| {label} | {cpu_per_10k(ours):.2f} | {cpu_per_10k(ref):.2f} | "
+                      f"{cpu_per_10k(ref) / cpu_per_10k(ours):.2f}x |")
+    log("\n".join(clines))
+    if disturbed:
+        log(f"WARNING: other processes used more than {100 * max_busy:.0f}% of the CPUs during "
+            "some best runs; those figures are unreliable (rerun with --wait-quiet 120)")
+
+    if "rnn-scratch/ours" in results:
+        V, H = data["vocab_size"], 512
         fwd = 2 * (V * H + H * H + H * V)  # FLOPs per token: X W_xh, H W_hh, H W_hq; 1 mult-add = 2 FLOPs
         per_token = 3 * fwd  # forward + backward ~ 3x forward
         log("")
@@ -518,25 +710,19 @@ def main(argv=None) -> None:
         glines = ["| run | tokens/s (best) | achieved GFLOP/s |", "| --- | ---: | ---: |"]
         for name in ("rnn-scratch/ours", "rnn-scratch/ref", "rnn-concise/ours", "rnn-concise/ref"):
             glines.append(f"| {name} | {best(name):,.0f} | {best(name) * per_token / 1e9:.1f} |")
-        glines.append(f"| torch.mm 2048x2048 (peak-ish) | | {extra['mm2048']:.1f} |")
-        glines.append(f"| torch.mm 32x512 @ 512x512 | | {extra['mm32x512x512']:.1f} |")
+        glines.append(f"| torch.mm 2048x2048 @ 2048x2048 | | {extra['mm2048']:.1f} |")
+        glines.append(f"| torch.mm 32x512 @ 512x512 (one H @ W_hh step) | | {extra['mm32x512x512']:.1f} |")
         log("\n".join(glines))
 
     if "lenet/ours" in results:
         log("")
         log("LeNet, each loop's own examples/s figure (best run; the book's excludes the time spent "
             "waiting for data):")
-        for name in ("lenet/ours", "lenet/ref-4workers", "lenet/ref-0workers"):
+        for name in [n for n in results if n.startswith("lenet/")]:
             log(f"  {name:22s} {max(r['own_rate'] for r in results[name]):10.1f}")
-    for note in NOTES:
+    for note in data["notes"]:
         log(f"note: {note}")
-    log(f"total time {time.perf_counter() - t_total:.0f} s")
-    if args.json:
-        args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                         "torch": torch.__version__, "nproc": os.cpu_count(),
-                                         "threads": torch.get_num_threads(), "results": results,
-                                         "matmul_gflops": extra, "notes": NOTES}, indent=1))
-
+    log(f"total time {data['seconds']:.0f} s")
 
 if __name__ == "__main__":
     main()
