@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import platform
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from run_notebooks import ROOT, execute
@@ -56,6 +58,7 @@ def run_one(path: Path, profile: str, timeout: int) -> dict:
         row = {"notebook": path.name, "profile": profile, "wall_s": f"{wall:.1f}",
                "peak_rss_mb": f"{peak:.0f}", "status": "ok", **headline_numbers(nb)}
     except Exception as err:  # a failed notebook is a row in the report, not a crash
+        print(f"{path.name}: {type(err).__name__}: {str(err)[-1500:]}", flush=True)
         row = {"notebook": path.name, "profile": profile, "wall_s": "", "peak_rss_mb": "",
                "status": f"failed: {type(err).__name__}", **{k: "" for k in HEADLINES}}
     goal = GOALS.get(profile)
@@ -67,8 +70,24 @@ def run_one(path: Path, profile: str, timeout: int) -> dict:
     return row
 
 
+def machine_description() -> str:
+    """The processor (or GPU) the notebooks ran on, for the report's header."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"GPU {torch.cuda.get_device_name(0)}, torch {torch.__version__}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"CPU {cpu}, {os.cpu_count()} cores, torch {torch.__version__}"
+
+
 def write_report(rows: list[dict], profile: str, total: float, jobs: int, out_dir: Path) -> None:
+    """Write the table as markdown and CSV (called after every notebook, so a cut-off run keeps its rows)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    rows = sorted(rows, key=lambda r: r["notebook"])
     fields = list(rows[0])
     with open(out_dir / f"course-{profile}.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
@@ -76,7 +95,8 @@ def write_report(rows: list[dict], profile: str, total: float, jobs: int, out_di
         writer.writerows(rows)
     lines = [f"# Course report: `{profile}` profile", "",
              f"Made by `python scripts/course_report.py --profile {profile} --jobs {jobs}` on "
-             f"{time.strftime('%Y-%m-%d')}; whole run {total:.0f} s with {jobs} notebook(s) at a time.", "",
+             f"{time.strftime('%Y-%m-%d')} on {machine_description()}; whole run {total:.0f} s with {jobs} "
+             f"notebook(s) at a time, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}.", "",
              "| " + " | ".join(fields) + " |", "|" + " --- |" * len(fields)]
     lines += ["| " + " | ".join(str(r[k]) for k in fields) + " |" for r in rows]
     if profile in GOALS:
@@ -100,8 +120,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in (args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb")))]
     start = time.perf_counter()
+    if args.jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
+        # Kernels running side by side must share the cores: with every kernel using all of them,
+        # waiting threads spin and a notebook can run many times slower than it does alone.
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.jobs))
+    rows = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        rows = list(pool.map(run_one, paths, [args.profile] * len(paths), [args.timeout] * len(paths)))
+        futures = [pool.submit(run_one, path, args.profile, args.timeout) for path in paths]
+        for future in as_completed(futures):
+            rows.append(future.result())
+            write_report(rows, args.profile, time.perf_counter() - start, args.jobs, args.out)
     total = time.perf_counter() - start
     write_report(rows, args.profile, total, args.jobs, args.out)
     print(f"total {total:.0f} s; report in {args.out}/course-{args.profile}.md")
