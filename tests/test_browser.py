@@ -1,8 +1,10 @@
 """The course as a student meets it: JupyterLab in a real (headless) Chromium.
 
-Starts JupyterLab from this environment on a free loopback port, opens notebook 6.2, runs all
-cells, moves the cross-correlation explorer's stride slider with the keyboard and checks that
-the widget's text and picture change. A screenshot is saved under reports/artifacts/.
+Starts JupyterLab from this environment on a free loopback port (once for the module), then, in
+headless Chromium: opens notebook 6.2, runs all cells, moves the cross-correlation explorer's
+stride slider with the keyboard; opens notebook 6.5, runs all cells, switches the pooling
+explorer's mode dropdown from max to avg. Each test checks that the widget's text and picture
+change, and saves a screenshot under reports/artifacts/.
 Skipped, with the reason, only where no Chromium is installed (`apt-get install chromium`).
 """
 import os
@@ -19,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "reports" / "artifacts"
-NOTEBOOK = "06_2_conv_layer.ipynb"
+NOTEBOOKS = ("06_2_conv_layer.ipynb", "06_5_pooling.ipynb")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
 
@@ -44,10 +46,12 @@ def wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 90) -> No
     raise TimeoutError(f"JupyterLab did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """A JupyterLab server over a copy of the notebook (so autosave cannot touch the original)."""
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server over copies of the notebooks (so autosave cannot touch the originals)."""
+    tmp_path = tmp_path_factory.mktemp("lab")
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / name, tmp_path / name)
     port = free_port()
     env = dict(os.environ, D2L_PROFILE="smoke", JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
@@ -91,14 +95,23 @@ def widget_image(page) -> str:
     return page.locator(".widget-output img").first.get_attribute("src")
 
 
-def test_widget_responds_to_keyboard_in_jupyterlab(jupyterlab, page):
-    from playwright.sync_api import expect
-
-    page.goto(f"{jupyterlab}/lab/tree/{NOTEBOOK}")
+def open_and_run_all(page, url: str, notebook: str) -> None:
+    """Open a notebook in JupyterLab, wait for its kernel and run every cell."""
+    page.goto(f"{url}/lab/tree/{notebook}")
     page.wait_for_function("() => !!window.jupyterapp")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
+
+def save_screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def test_slider_responds_to_keyboard_in_jupyterlab(jupyterlab, page):
+    from playwright.sync_api import expect
+
+    open_and_run_all(page, jupyterlab, "06_2_conv_layer.ipynb")
     widget_text = page.locator(".widget-output")
     expect(widget_text.filter(has_text="output shape 3x3").first).to_be_visible(timeout=90_000)
     before = widget_image(page)
@@ -110,5 +123,21 @@ def test_widget_responds_to_keyboard_in_jupyterlab(jupyterlab, page):
 
     expect(widget_text.filter(has_text="output shape 6x6").first).to_be_visible(timeout=30_000)
     expect(page.locator(".widget-output img").first).not_to_have_attribute("src", before, timeout=30_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "browser-06_2-widget.png"), full_page=False)
+    save_screenshot(page, "browser-06_2-slider.png")
+
+
+def test_dropdown_switches_pooling_mode_in_jupyterlab(jupyterlab, page):
+    from playwright.sync_api import expect
+
+    open_and_run_all(page, jupyterlab, "06_5_pooling.ipynb")
+    widget_text = page.locator(".widget-output")
+    expect(widget_text.filter(has_text="with max pooling").first).to_be_visible(timeout=90_000)
+    before = widget_image(page)
+    assert before and before.startswith("data:image/png")
+
+    mode = page.locator(".widget-dropdown").filter(has_text="mode").locator("select").first
+    mode.select_option("avg")
+
+    expect(widget_text.filter(has_text="with avg pooling").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".widget-output img").first).not_to_have_attribute("src", before, timeout=30_000)
+    save_screenshot(page, "browser-06_5-dropdown.png")
