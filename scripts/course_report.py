@@ -23,6 +23,9 @@ from pathlib import Path
 
 from run_notebooks import ROOT, execute
 
+# train_ch6 prints "loss L, train acc A, test acc T" and then "N examples/sec on DEVICE": matching
+# the pair skips other lines that quote an accuracy (such as the book's results printed beside ours).
+TRAIN_CH6_RESULT = re.compile(r"test acc ([0-9.]+|nan)\s*\n\s*[0-9.]+ examples/sec")
 HEADLINES = {
     "test_acc": re.compile(r"test acc(?:uracy)?[ :=]+([0-9.]+)"),
     "perplexity": re.compile(r"(?<!held-out )perplexity[ :=]+([0-9.]+)"),
@@ -49,6 +52,9 @@ def headline_numbers(nb) -> dict[str, str]:
     for key, pattern in HEADLINES.items():
         values = pattern.findall(text)
         found[key] = values[-1].rstrip(".") if values else ""
+    trained = TRAIN_CH6_RESULT.findall(text)
+    if trained:
+        found["test_acc"] = trained[-1].rstrip(".")
     return found
 
 
@@ -97,6 +103,8 @@ def write_report(rows: list[dict], profile: str, total: float, jobs: int, out_di
              f"Made by `python scripts/course_report.py --profile {profile} --jobs {jobs}` on "
              f"{time.strftime('%Y-%m-%d')} on {machine_description()}; whole run {total:.0f} s with {jobs} "
              f"notebook(s) at a time, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}.", "",
+             "`test_acc` is the last `train_ch6` result a notebook printed (else the last test accuracy it "
+             "printed); the other numbers are the last of their kind in the outputs.", "",
              "| " + " | ".join(fields) + " |", "|" + " --- |" * len(fields)]
     lines += ["| " + " | ".join(str(r[k]) for k in fields) + " |" for r in rows]
     if profile in GOALS:

@@ -108,36 +108,36 @@ def save_screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
 
-def test_slider_responds_to_keyboard_in_jupyterlab(jupyterlab, page):
+def check_widget_reacts(page, url: str, notebook: str, shown: str, act, expected: str, screenshot: str) -> None:
+    """Run a notebook, wait for the widget text ``shown``, call ``act(page)`` and expect ``expected``
+    in the widget's text and a different picture; save a screenshot either way it ends."""
     from playwright.sync_api import expect
 
-    open_and_run_all(page, jupyterlab, "06_2_conv_layer.ipynb")
-    widget_text = page.locator(".widget-output")
-    expect(widget_text.filter(has_text="output shape 3x3").first).to_be_visible(timeout=90_000)
-    before = widget_image(page)
-    assert before and before.startswith("data:image/png")
+    try:
+        open_and_run_all(page, url, notebook)
+        widget_text = page.locator(".widget-output")
+        expect(widget_text.filter(has_text=shown).first).to_be_visible(timeout=90_000)
+        before = widget_image(page)
+        assert before and before.startswith("data:image/png")
+        act(page)
+        expect(widget_text.filter(has_text=expected).first).to_be_visible(timeout=30_000)
+        expect(page.locator(".widget-output img").first).not_to_have_attribute("src", before, timeout=30_000)
+    finally:
+        save_screenshot(page, screenshot)
 
-    stride = page.locator(".widget-slider").filter(has_text="stride").locator(".noUi-handle").first
-    stride.focus()
-    page.keyboard.press("ArrowLeft")  # stride 2 -> 1: output 6x6
 
-    expect(widget_text.filter(has_text="output shape 6x6").first).to_be_visible(timeout=30_000)
-    expect(page.locator(".widget-output img").first).not_to_have_attribute("src", before, timeout=30_000)
-    save_screenshot(page, "browser-06_2-slider.png")
+def test_slider_responds_to_keyboard_in_jupyterlab(jupyterlab, page):
+    def press_left_on_stride(page):  # stride 2 -> 1: the 3x3 output becomes 6x6
+        page.locator(".widget-slider").filter(has_text="stride").locator(".noUi-handle").first.focus()
+        page.keyboard.press("ArrowLeft")
+
+    check_widget_reacts(page, jupyterlab, "06_2_conv_layer.ipynb", "output shape 3x3", press_left_on_stride,
+                        "output shape 6x6", "browser-06_2-slider.png")
 
 
 def test_dropdown_switches_pooling_mode_in_jupyterlab(jupyterlab, page):
-    from playwright.sync_api import expect
+    def choose_avg(page):
+        page.locator(".widget-dropdown").filter(has_text="mode").locator("select").first.select_option("avg")
 
-    open_and_run_all(page, jupyterlab, "06_5_pooling.ipynb")
-    widget_text = page.locator(".widget-output")
-    expect(widget_text.filter(has_text="with max pooling").first).to_be_visible(timeout=90_000)
-    before = widget_image(page)
-    assert before and before.startswith("data:image/png")
-
-    mode = page.locator(".widget-dropdown").filter(has_text="mode").locator("select").first
-    mode.select_option("avg")
-
-    expect(widget_text.filter(has_text="with avg pooling").first).to_be_visible(timeout=30_000)
-    expect(page.locator(".widget-output img").first).not_to_have_attribute("src", before, timeout=30_000)
-    save_screenshot(page, "browser-06_5-dropdown.png")
+    check_widget_reacts(page, jupyterlab, "06_5_pooling.ipynb", "with max pooling", choose_avg,
+                        "with avg pooling", "browser-06_5-dropdown.png")

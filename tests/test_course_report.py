@@ -1,0 +1,36 @@
+"""The course report's headline numbers come from what a notebook printed, not from quoted figures."""
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import course_report  # noqa: E402
+
+
+def notebook_printing(*texts: str):
+    cells = [nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stdout", text=t)])
+             for t in texts]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_test_accuracy_is_the_training_result_not_a_quoted_book_line():
+    nb = notebook_printing("loss 0.424, train acc 0.843, test acc 0.844\n820.7 examples/sec on cpu\n",
+                           "book's diverged build: loss nan, train acc 0.100, test acc 0.100\n")
+    found = course_report.headline_numbers(nb)
+    assert found["test_acc"] == "0.844"
+    assert found["examples_per_sec"] == "820.7"
+
+
+def test_last_training_run_wins_and_other_accuracies_are_a_fallback():
+    two_runs = notebook_printing("loss 0.5, train acc 0.8, test acc 0.81\n100.0 examples/sec on cpu\n",
+                                 "loss 0.4, train acc 0.9, test acc 0.85\n120.0 examples/sec on cpu\n")
+    assert course_report.headline_numbers(two_runs)["test_acc"] == "0.85"
+    table_only = notebook_printing("variant A   test acc 0.700\nvariant B   test acc 0.725\n")
+    assert course_report.headline_numbers(table_only)["test_acc"] == "0.725"
+
+
+def test_perplexities_are_told_apart():
+    nb = notebook_printing("perplexity 3.8, held-out perplexity 9.1, 9000.0 tokens/sec on cpu\n")
+    found = course_report.headline_numbers(nb)
+    assert (found["perplexity"], found["held_out_perplexity"], found["tokens_per_sec"]) == ("3.8", "9.1", "9000.0")
