@@ -97,10 +97,14 @@ def widget_image(page) -> str:
 
 def open_and_run_all(page, url: str, notebook: str) -> None:
     """Open a notebook in JupyterLab, wait for its kernel and run every cell."""
-    page.goto(f"{url}/lab/tree/{notebook}")
+    # ?reset: a fresh workspace, so the notebook opened before is not restored beside this one and
+    # the status bar (and "run all") refer to this notebook alone.
+    page.goto(f"{url}/lab/tree/{notebook}?reset")
     page.wait_for_function("() => !!window.jupyterapp")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # Start "run all" without awaiting its promise: the checks that follow wait with time limits,
+    # whereas awaiting the command could block the test with none.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
 
 def save_screenshot(page, name: str) -> None:
