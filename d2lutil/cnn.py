@@ -1,20 +1,9 @@
 """Convolution basics: cross-correlation from scratch and the output-shape arithmetic."""
 from __future__ import annotations
 
-import numbers
-
 import torch
 
-
-def _pair(value, name: str) -> tuple[int, int]:
-    """Accept an int or a pair of ints and return a pair, or raise naming the argument."""
-    try:
-        pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return int(pair[0]), int(pair[1])
+from .validation import check_int, check_tensor, to_pair
 
 
 def conv_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int, int]:
@@ -24,8 +13,8 @@ def conv_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int
     Raises ``ValueError`` for a stride below 1, negative padding, or a kernel larger than
     the padded input.
     """
-    n, k = _pair(input_size, "input_size"), _pair(kernel_size, "kernel_size")
-    p, s = _pair(padding, "padding"), _pair(stride, "stride")
+    n, k = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
+    p, s = to_pair(padding, "padding"), to_pair(stride, "stride")
     if min(n) < 1 or min(k) < 1:
         raise ValueError(f"input_size {n} and kernel_size {k} must be positive")
     if min(s) < 1:
@@ -44,8 +33,8 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     Written as the two loops of the definition: each output element is the sum of an
     elementwise product of ``K`` with the window of ``X`` below it.
     """
-    if X.dim() != 2 or K.dim() != 2:
-        raise ValueError(f"corr2d expects 2-D X and K, got shapes {tuple(X.shape)} and {tuple(K.shape)}")
+    check_tensor("X", X, ndim=2)
+    check_tensor("K", K, ndim=2)
     h, w = K.shape
     if h > X.shape[0] or w > X.shape[1]:
         raise ValueError(f"kernel K {tuple(K.shape)} is larger than X {tuple(X.shape)}")
@@ -64,9 +53,11 @@ def receptive_field(layers: list[tuple[int, int]]) -> int:
     by ``(k - 1)`` times the product of the strides below it.
     """
     field, jump = 1, 1
-    for k, s in layers:
-        if k < 1 or s < 1:
-            raise ValueError(f"kernel_size and stride must be at least 1, got ({k}, {s})")
+    for layer in layers:
+        if not isinstance(layer, (tuple, list)) or len(layer) != 2:
+            raise ValueError(f"each entry of layers must be a (kernel_size, stride) pair, got {layer!r}")
+        k = check_int("kernel_size", layer[0], minimum=1)
+        s = check_int("stride", layer[1], minimum=1)
         field += (k - 1) * jump
         jump *= s
     return field
@@ -83,10 +74,9 @@ def conv2d_cost(in_channels: int, out_channels: int, input_size, kernel_size, pa
     """
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
                         ("batch_size", batch_size)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    n_h, n_w = _pair(input_size, "input_size")
-    k_h, k_w = _pair(kernel_size, "kernel_size")
+        check_int(name, value, minimum=1)
+    n_h, n_w = to_pair(input_size, "input_size")
+    k_h, k_w = to_pair(kernel_size, "kernel_size")
     o_h, o_w = conv_output_shape((n_h, n_w), (k_h, k_w), padding, stride)
     weights = out_channels * in_channels * k_h * k_w
     return {"output_shape": (batch_size, out_channels, o_h, o_w),

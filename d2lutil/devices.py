@@ -6,9 +6,12 @@ import random
 import numpy as np
 import torch
 
+from .validation import check_int
+
 
 def try_gpu(i: int = 0) -> torch.device:
     """Return GPU ``i`` if it exists (CUDA, or Apple ``mps`` for i=0), else the CPU."""
+    check_int("i", i, minimum=0)
     if torch.cuda.device_count() > i:
         return torch.device(f"cuda:{i}")
     if i == 0 and torch.backends.mps.is_available():
@@ -29,6 +32,7 @@ def set_seed(seed: int = 0) -> torch.Generator:
 
     Pass the returned generator to the data iterators so their shuffling repeats too.
     """
+    check_int("seed", seed, minimum=0)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

@@ -17,14 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-GRU_GATES = ("update", "reset")
-LSTM_GATES = ("input", "forget", "output")
+from .rnn import init_rnn_state
+from .validation import check_int
 
 
 def _check_sizes(vocab_size: int, num_hiddens: int) -> None:
-    for name, value in (("vocab_size", vocab_size), ("num_hiddens", num_hiddens)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check_int("vocab_size", vocab_size, minimum=1)
+    check_int("num_hiddens", num_hiddens, minimum=1)
 
 
 def _three(num_inputs: int, num_hiddens: int, device) -> tuple[torch.Tensor, ...]:
@@ -58,25 +57,31 @@ def get_gru_params(vocab_size: int, num_hiddens: int, device: torch.device) -> l
             *_three(vocab_size, num_hiddens, device), *_output_layer(num_hiddens, vocab_size, device)]
 
 
-def init_gru_state(batch_size: int, num_hiddens: int, device: torch.device) -> tuple[torch.Tensor]:
-    """The zero hidden state (batch, hidden), as a 1-tuple like ``init_rnn_state``."""
-    return (torch.zeros((batch_size, num_hiddens), device=device),)
+init_gru_state = init_rnn_state  # the GRU's state is one (batch, hidden) tensor, as the RNN's
 
 
 def gru(inputs: torch.Tensor, state: tuple[torch.Tensor], params, gates: dict | None = None):
-    """Run the book's GRU over ``inputs`` (time, batch, vocab).
+    """Run a GRU over ``inputs`` (time, batch, vocab).
 
     Z = sigmoid(X W_xz + H W_hz + b_z), R = sigmoid(X W_xr + H W_hr + b_r),
-    H~ = tanh(X W_xh + (R * H) W_hh + b_h), H = Z * H + (1 - Z) * H~.
+    H~ = tanh(X W_xh + (R * H) W_hh + b_h), H = Z * H + (1 - Z) * H~ (the book's 11 tensors).
+    Given the 12 tensors of ``gru_params_from_torch`` (``b_hh`` after ``b_h``) it computes
+    ``nn.GRU``'s variant instead, H~ = tanh(X W_xh + b_h + R * (H W_hh + b_hh)).
     Returns the stacked logits (time * batch, vocab) and the final state ``(H,)``.
     """
-    W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q = params
+    if len(params) not in (11, 12):
+        raise ValueError(f"gru expects 11 parameters (get_gru_params) or 12 (gru_params_from_torch), "
+                         f"got {len(params)}")
+    W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, *b_hh, W_hq, b_q = params
     H, = state
     outputs = []
     for X in inputs:
         Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
         R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-        H_tilda = torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
+        if b_hh:  # reset after the hidden-to-hidden product, as nn.GRU
+            H_tilda = torch.tanh(X @ W_xh + b_h + R * (H @ W_hh + b_hh[0]))
+        else:
+            H_tilda = torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
         H = Z * H + (1 - Z) * H_tilda
         outputs.append(H @ W_hq + b_q)
         _record(gates, update=Z, reset=R)
@@ -84,25 +89,11 @@ def gru(inputs: torch.Tensor, state: tuple[torch.Tensor], params, gates: dict | 
 
 
 def gru_reset_after(inputs: torch.Tensor, state: tuple[torch.Tensor], params, gates: dict | None = None):
-    """The GRU as ``nn.GRU`` computes it: H~ = tanh(X W_xh + b_xh + R * (H W_hh + b_hh)).
-
-    The reset gate acts *after* the hidden-to-hidden product, which needs a second candidate
-    bias: ``params`` are the book's 11 tensors with ``b_hh`` inserted after ``b_h`` (12 in all),
-    as returned by ``gru_params_from_torch``.
-    """
+    """The GRU as ``nn.GRU`` computes it (see :func:`gru`): ``params`` must be the 12 tensors of
+    ``gru_params_from_torch``, whose extra candidate bias ``b_hh`` the reset gate multiplies."""
     if len(params) != 12:
         raise ValueError(f"gru_reset_after expects 12 parameters (see gru_params_from_torch), got {len(params)}")
-    W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_xh, b_hh, W_hq, b_q = params
-    H, = state
-    outputs = []
-    for X in inputs:
-        Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
-        R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
-        H_tilda = torch.tanh(X @ W_xh + b_xh + R * (H @ W_hh + b_hh))
-        H = Z * H + (1 - Z) * H_tilda
-        outputs.append(H @ W_hq + b_q)
-        _record(gates, update=Z, reset=R)
-    return torch.cat(outputs, dim=0), (H,)
+    return gru(inputs, state, params, gates)
 
 
 # --------------------------------------------------------------------------------------- LSTM

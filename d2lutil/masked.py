@@ -8,10 +8,10 @@ task measures what the right-hand context is worth.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from .rnn import one_hot_tokens
 from .text import Vocab, read_book, tokenize
 
 MASK = "<mask>"
@@ -83,5 +83,5 @@ class MaskedCharRNN(nn.Module):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if X.dim() != 2 or X.shape[1] % 2 != 1:
             raise ValueError(f"X must be (batch, 2k+1) token indices, got shape {tuple(X.shape)}")
-        Y, _ = self.rnn(F.one_hot(X.T.long(), self.vocab_size).float())  # (time, batch, D*H)
+        Y, _ = self.rnn(one_hot_tokens(X, self.vocab_size))  # (time, batch, D*H)
         return self.linear(Y[X.shape[1] // 2])

@@ -9,22 +9,74 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .blocks import DenseBlock, Residual, transition_block
+from .validation import check_int, check_number, check_tensor, scaled_channels
 
-def lenet() -> nn.Sequential:
+
+class ExpectImages:
+    """Forward pre-hook that checks a network's input before its first layer trips over it.
+
+    The input must be a float batch (batch, ``channels``, height, width) of ``size`` x ``size``
+    images (networks with a fixed fully connected layer) or at least ``min_size`` pixels a side.
+    ``shrink``: how many times the network shrinks an image before its last batch normalisation,
+    which in training mode needs more than one value per channel. A picklable object, not a
+    closure, so that ``torch.save(net)`` keeps working.
+    """
+
+    def __init__(self, name: str, channels: int = 1, size: int | None = None, min_size: int = 1,
+                 shrink: int | None = None) -> None:
+        self.name, self.channels, self.size, self.min_size = name, channels, size, min_size
+        self.shrink = shrink
+
+    def __call__(self, module: nn.Module, args: tuple) -> None:
+        X = check_tensor("X", args[0], floating=True)
+        expected = f"(batch, {self.channels}, height, width)"
+        if X.dim() == 3:
+            raise ValueError(f"{self.name} expects a batch of images {expected}, got one image of shape "
+                             f"{tuple(X.shape)}: add the batch dimension with X.unsqueeze(0)")
+        if X.dim() != 4 or X.shape[1] != self.channels:
+            raise ValueError(f"{self.name} expects images shaped {expected}, got shape {tuple(X.shape)}")
+        h, w = X.shape[2:]
+        if self.size is not None and (h, w) != (self.size, self.size):
+            raise ValueError(f"{self.name} was built for {self.size}x{self.size} images, got {h}x{w}: resize "
+                             f"them (load_data_fashion_mnist(..., resize={self.size})) or build it for {h}x{w}")
+        if min(h, w) < self.min_size:
+            raise ValueError(f"{self.name} needs images of at least {self.min_size}x{self.min_size} pixels, "
+                             f"got {h}x{w}: resize them (load_data_fashion_mnist(..., resize={self.min_size}))")
+        if self.shrink and module.training and X.shape[0] * -(-h // self.shrink) * -(-w // self.shrink) < 2:
+            raise ValueError(f"{self.name} shrinks a {h}x{w} image to 1x1 before its last batch normalisation, "
+                             f"which in training mode needs more than one value per channel: use batches of "
+                             f"at least 2 images (got {X.shape[0]}), larger images, or net.eval() first")
+
+
+def expect_images(net: nn.Module, name: str, channels: int = 1, size: int | None = None,
+                  min_size: int = 1, shrink: int | None = None) -> nn.Module:
+    """Attach an :class:`ExpectImages` check to ``net`` and return ``net``.
+
+    Walking the layers one by one (``for layer in net``) bypasses the check, as it should.
+    """
+    net.register_forward_pre_hook(ExpectImages(name, channels, size, min_size, shrink))
+    return net
+
+
+def lenet(activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.AvgPool2d) -> nn.Sequential:
     """LeNet-5 as in the book (section 6.6): sigmoid activations and average pooling.
 
     Input (B, 1, 28, 28); the first convolution pads by 2 so that the 28x28 Fashion-MNIST
     images play the role of LeNet's original 32x32 digits. Output: 10 class scores.
+    ``activation`` and ``pool`` swap the two choices that :func:`lenet_modern` modernises.
     """
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
+    net = expect_images(nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(),
+        pool(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), activation(),
+        pool(kernel_size=2, stride=2),
         nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Linear(16 * 5 * 5, 120), activation(),
+        nn.Linear(120, 84), activation(),
+        nn.Linear(84, 10)), "LeNet", size=28)
+    net.memory_format = torch.channels_last  # train_ch6 trains it channels-last on a CPU (faster convolutions)
+    return net
 
 
 def lenet_modern() -> nn.Sequential:
@@ -32,20 +84,10 @@ def lenet_modern() -> nn.Sequential:
 
     Same layer sizes and shapes as :func:`lenet`, so the two differ only in those two choices.
     """
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10))
+    return lenet(nn.ReLU, nn.MaxPool2d)
 
 
 # --- Chapter 7.5-7.7: LeNet with batch normalisation, ResNet-18, DenseNet -------------------
-
-from .blocks import DenseBlock, Residual, transition_block  # noqa: E402
 
 
 def lenet_bn() -> nn.Sequential:
@@ -55,43 +97,53 @@ def lenet_bn() -> nn.Sequential:
     flattened features are 16 x 4 x 4 = 256. The layers are ``nn.BatchNorm2d``/``nn.BatchNorm1d``
     (the notebook of 7.5 builds the same network with its from-scratch ``BatchNorm``).
     """
-    return nn.Sequential(
+    return expect_images(nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
         nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
         nn.Linear(16 * 4 * 4, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
         nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Linear(84, 10)), "LeNet-BN", size=28)
 
 
-def _check_widths(name: str, widths, length: int) -> tuple[int, ...]:
-    widths = tuple(widths)
-    if len(widths) != length or any(not isinstance(w, int) or w < 1 for w in widths):
-        raise ValueError(f"{name} must be {length} positive integers, got {widths!r}")
-    return widths
+def _check_positive_ints(name: str, values, length: int | None = None) -> tuple[int, ...]:
+    values = tuple(values)
+    if not values or (length is not None and len(values) != length) or any(
+            isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+        count = f"{length} " if length is not None else ""
+        raise ValueError(f"{name} must be {count}positive integers, got {values!r}")
+    return values
+
+
+def resnet_stem(in_channels: int, num_channels: int) -> nn.Sequential:
+    """The first stage of ResNet and DenseNet: 7x7 conv (stride 2), BN, ReLU, 3x3 max pool
+    (stride 2), so the image shrinks 4 times before the first block."""
+    return nn.Sequential(nn.Conv2d(in_channels, num_channels, kernel_size=7, stride=2, padding=3),
+                         nn.BatchNorm2d(num_channels), nn.ReLU(),
+                         nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
 
 
 def resnet18(widths=(64, 128, 256, 512), in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
     """ResNet-18 as in the book (7.6): a 7x7 stem, four stages of two residual blocks, global pooling.
 
     ``widths`` are the channels of the four stages (the book: 64, 128, 256, 512; the cpu
-    profile uses narrower ones). Works for any input of at least 32 x 32 pixels: the stem
-    divides the size by 4 and stages 2-4 halve it each, before global average pooling.
+    profile uses narrower ones). The stem divides the size by 4 and stages 2-4 halve it each
+    before global average pooling, so a batch of one small image ends in 1x1 maps, which batch
+    normalisation cannot train on (a clear error says so).
     """
-    w = _check_widths("widths", widths, 4)
-    b1 = nn.Sequential(nn.Conv2d(in_channels, w[0], kernel_size=7, stride=2, padding=3),
-                       nn.BatchNorm2d(w[0]), nn.ReLU(),
-                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    w = _check_positive_ints("widths", widths, 4)
+    b1 = resnet_stem(in_channels, w[0])
 
     def stage(c_in: int, c_out: int, first: bool) -> nn.Sequential:
         if first:  # the stem already halved the size twice and set the channels
             return nn.Sequential(Residual(c_in, c_out), Residual(c_out, c_out))
         return nn.Sequential(Residual(c_in, c_out, use_1x1conv=True, strides=2), Residual(c_out, c_out))
 
-    return nn.Sequential(b1, stage(w[0], w[0], True), stage(w[0], w[1], False),
-                         stage(w[1], w[2], False), stage(w[2], w[3], False),
-                         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(w[3], num_classes))
+    net = nn.Sequential(b1, stage(w[0], w[0], True), stage(w[0], w[1], False),
+                        stage(w[1], w[2], False), stage(w[2], w[3], False),
+                        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(w[3], num_classes))
+    return expect_images(net, "ResNet-18", in_channels, shrink=32)
 
 
 def densenet(num_channels: int = 64, growth_rate: int = 32, num_convs_in_dense_blocks=(4, 4, 4, 4),
@@ -101,14 +153,10 @@ def densenet(num_channels: int = 64, growth_rate: int = 32, num_convs_in_dense_b
     Each dense block adds ``num_convs * growth_rate`` channels; each transition halves the
     channels and the resolution. The book: 64 stem channels, growth rate 32, four blocks of 4.
     """
-    if num_channels < 1 or growth_rate < 1:
-        raise ValueError(f"num_channels and growth_rate must be positive, got {num_channels}, {growth_rate}")
-    convs = tuple(num_convs_in_dense_blocks)
-    if not convs or any(not isinstance(n, int) or n < 1 for n in convs):
-        raise ValueError(f"num_convs_in_dense_blocks must be positive integers, got {convs!r}")
-    layers = [nn.Sequential(nn.Conv2d(in_channels, num_channels, kernel_size=7, stride=2, padding=3),
-                            nn.BatchNorm2d(num_channels), nn.ReLU(),
-                            nn.MaxPool2d(kernel_size=3, stride=2, padding=1))]
+    check_int("num_channels", num_channels, minimum=1)
+    check_int("growth_rate", growth_rate, minimum=1)
+    convs = _check_positive_ints("num_convs_in_dense_blocks", num_convs_in_dense_blocks)
+    layers = [resnet_stem(in_channels, num_channels)]
     for i, num_convs in enumerate(convs):
         layers.append(DenseBlock(num_convs, num_channels, growth_rate))
         num_channels += num_convs * growth_rate
@@ -117,7 +165,8 @@ def densenet(num_channels: int = 64, growth_rate: int = 32, num_convs_in_dense_b
             num_channels //= 2
     layers += [nn.BatchNorm2d(num_channels), nn.ReLU(), nn.AdaptiveAvgPool2d((1, 1)),
                nn.Flatten(), nn.Linear(num_channels, num_classes)]
-    return nn.Sequential(*layers)
+    min_size = 4 * 2 ** (len(convs) - 1) - 3  # the stem's output must survive the transitions' halvings
+    return expect_images(nn.Sequential(*layers), "DenseNet", in_channels, min_size=min_size)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,16 +174,6 @@ def densenet(num_channels: int = 64, growth_rate: int = 32, num_convs_in_dense_b
 # multiplier (1.0 = the book's network) so that the CPU profile can train a thinner copy of the
 # same architecture; AlexNet and VGG also take ``input_size`` because their first fully connected
 # layer has to know how many features the convolutional part hands it.
-
-def _scaled(channels: int, width: float) -> int:
-    """Number of channels after applying the width multiplier (at least 1)."""
-    return max(1, int(round(channels * width)))
-
-
-def _check_width(width: float) -> None:
-    if not width > 0:
-        raise ValueError(f"width must be a positive channel multiplier (1.0 = the book's network), got {width}")
-
 
 def _flat_features(features: nn.Module, input_size: int, name: str) -> int:
     """Length of the flattened output of ``features`` for a (1, 1, input_size, input_size) image.
@@ -165,9 +204,8 @@ def alexnet(width: float = 1.0, input_size: int = 224, hidden: int | None = None
     book's network. The input must be at least 65 pixels (three 3x3 pools of stride 2 after a
     stride-4 convolution).
     """
-    _check_width(width)
-    hidden = _scaled(4096, width) if hidden is None else hidden
-    c = [_scaled(n, width) for n in (96, 256, 384, 384, 256)]
+    hidden = scaled_channels(4096, width) if hidden is None else hidden
+    c = [scaled_channels(n, width) for n in (96, 256, 384, 384, 256)]
     features = nn.Sequential(
         nn.Conv2d(1, c[0], kernel_size=11, stride=4, padding=1), nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
@@ -179,11 +217,11 @@ def alexnet(width: float = 1.0, input_size: int = 224, hidden: int | None = None
         nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Flatten())
     n_flat = _flat_features(features, input_size, "AlexNet")
-    return nn.Sequential(
+    return expect_images(nn.Sequential(
         *features,
         nn.Linear(n_flat, hidden), nn.ReLU(), nn.Dropout(p=dropout),
         nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(p=dropout),
-        nn.Linear(hidden, num_classes))
+        nn.Linear(hidden, num_classes)), "AlexNet", size=input_size)
 
 
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
@@ -218,11 +256,11 @@ def vgg(conv_arch=VGG11_ARCH, input_size: int = 224, hidden: int = 4096, num_cla
         blocks.append(vgg_block(num_convs, in_channels, out_channels))
         in_channels = out_channels
     n_flat = _flat_features(nn.Sequential(*blocks, nn.Flatten()), input_size, "VGG")
-    return nn.Sequential(
+    return expect_images(nn.Sequential(
         *blocks, nn.Flatten(),
         nn.Linear(n_flat, hidden), nn.ReLU(), nn.Dropout(p=dropout),
         nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(p=dropout),
-        nn.Linear(hidden, num_classes))
+        nn.Linear(hidden, num_classes)), "VGG", size=input_size)
 
 
 def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int, padding: int
@@ -243,9 +281,8 @@ def nin(width: float = 1.0, num_classes: int = 10, dropout: float = 0.5) -> nn.S
     The last NiN block outputs one channel per class and global average pooling turns each
     channel into a class score, so the network works for any input of at least 67 pixels.
     """
-    _check_width(width)
-    c = [_scaled(n, width) for n in (96, 256, 384)]
-    return nn.Sequential(
+    c = [scaled_channels(n, width) for n in (96, 256, 384)]
+    return expect_images(nn.Sequential(
         nin_block(1, c[0], kernel_size=11, stride=4, padding=0),
         nn.MaxPool2d(3, stride=2),
         nin_block(c[0], c[1], kernel_size=5, stride=1, padding=2),
@@ -255,7 +292,7 @@ def nin(width: float = 1.0, num_classes: int = 10, dropout: float = 0.5) -> nn.S
         nn.Dropout(dropout),
         nin_block(c[2], num_classes, kernel_size=3, stride=1, padding=1),
         nn.AdaptiveAvgPool2d((1, 1)),
-        nn.Flatten())
+        nn.Flatten()), "NiN", min_size=67)
 
 
 class Inception(nn.Module):
@@ -302,8 +339,9 @@ def googlenet(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
     channel count is multiplied by ``width``. All windows are padded, so any input size runs; the
     book uses 96x96.
     """
-    _check_width(width)
-    s = lambda n: _scaled(n, width)  # noqa: E731
+    def s(channels: int) -> int:
+        return scaled_channels(channels, width)
+
     b1 = nn.Sequential(nn.Conv2d(1, s(64), kernel_size=7, stride=2, padding=3), nn.ReLU(),
                        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
     b2 = nn.Sequential(nn.Conv2d(s(64), s(64), kernel_size=1), nn.ReLU(),
@@ -321,4 +359,4 @@ def googlenet(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
         else:
             blocks += [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()]
         stages.append(nn.Sequential(*blocks))
-    return nn.Sequential(b1, b2, *stages, nn.Linear(in_channels, num_classes))
+    return expect_images(nn.Sequential(b1, b2, *stages, nn.Linear(in_channels, num_classes)), "GoogLeNet")

@@ -38,6 +38,10 @@ def by_profile(*, smoke: dict[str, Any], cpu: dict[str, Any], full: dict[str, An
     notebook reads the same in every profile.
     """
     choices = {"smoke": smoke, "cpu": cpu, "full": full}
+    for name, cfg in choices.items():
+        if not isinstance(cfg, dict):
+            raise TypeError(f"by_profile: {name} must be a dict of settings such as dict(lr=0.1), "
+                            f"got {type(cfg).__name__}")
     keys = {name: set(cfg) for name, cfg in choices.items()}
     if not keys["smoke"] == keys["cpu"] == keys["full"]:
         raise ValueError(f"by_profile: every profile must set the same keys, got {keys}")

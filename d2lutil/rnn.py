@@ -13,6 +13,41 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .validation import check_index_range, check_int, check_number, check_tensor
+
+
+def one_hot_tokens(X: torch.Tensor, vocab_size: int) -> torch.Tensor:
+    """Token ids (batch, time) -> one-hot floats (time, batch, vocab), with clear errors.
+
+    Float input is rejected (``.long()`` would silently truncate it to other ids). Ids outside
+    the vocabulary are reported here on the CPU; on a GPU that check would stall every batch.
+    """
+    check_tensor("X", X, floating=False)
+    if X.dim() != 2:
+        raise ValueError(f"X must be (batch, time) token indices, got shape {tuple(X.shape)}")
+    if X.device.type == "cpu":
+        check_index_range("X", X, vocab_size, "token ids")
+    return F.one_hot(X.T.long(), vocab_size).float()
+
+
+def check_vocab_matches(net, vocab) -> None:
+    """The model must predict over exactly the tokens of ``vocab`` (else text comes out as <unk>)."""
+    size = getattr(net, "vocab_size", None)
+    if size is not None and size != len(vocab):
+        raise ValueError(f"the model has vocab_size={size} but vocab has {len(vocab)} tokens: "
+                         "build the model with vocab_size=len(vocab) of the vocabulary you train on")
+
+
+def check_prefix(prefix: str, vocab) -> str:
+    """``prefix`` must be a non-empty string of tokens that ``vocab`` knows (no <unk> inputs)."""
+    if not isinstance(prefix, str) or not prefix:
+        raise ValueError(f"prefix must be a non-empty string, got {prefix!r}")
+    unknown = sorted({ch for ch in prefix if ch not in vocab.token_to_idx})
+    if unknown:
+        hint = " (try prefix.lower())" if prefix.lower() != prefix else ""
+        raise ValueError(f"prefix {prefix!r} holds characters the vocabulary does not have: {unknown}{hint}")
+    return prefix
+
 
 def get_params(vocab_size: int, num_hiddens: int, device: torch.device) -> list[torch.Tensor]:
     """Parameters of a one-layer RNN language model: W_xh, W_hh, b_h, W_hq, b_q."""
@@ -57,10 +92,7 @@ class RNNModelScratch(nn.Module):
         self.init_state, self.forward_fn = init_state, forward_fn
 
     def forward(self, X: torch.Tensor, state):
-        if X.dim() != 2:
-            raise ValueError(f"X must be (batch, time) token indices, got shape {tuple(X.shape)}")
-        X = F.one_hot(X.T.long(), self.vocab_size).float()
-        return self.forward_fn(X, state, list(self.params))
+        return self.forward_fn(one_hot_tokens(X, self.vocab_size), state, list(self.params))
 
     def begin_state(self, batch_size: int, device: torch.device):
         return self.init_state(batch_size, self.num_hiddens, device)
@@ -75,16 +107,18 @@ class RNNModel(nn.Module):
 
     def __init__(self, rnn_layer: nn.RNNBase, vocab_size: int) -> None:
         super().__init__()
-        if rnn_layer.batch_first:
-            raise ValueError("RNNModel expects a time-major rnn_layer (batch_first=False)")
+        if not isinstance(rnn_layer, nn.RNNBase) or rnn_layer.batch_first:
+            raise ValueError("rnn_layer must be a time-major nn.RNN, nn.GRU or nn.LSTM (batch_first=False)")
+        if rnn_layer.input_size != vocab_size:
+            raise ValueError(f"rnn_layer has input_size={rnn_layer.input_size} but vocab_size={vocab_size}: "
+                             "the inputs are one-hot vectors, so build the layer with input_size=vocab_size")
         self.rnn, self.vocab_size = rnn_layer, vocab_size
         self.num_hiddens = rnn_layer.hidden_size
         self.num_directions = 2 if rnn_layer.bidirectional else 1
         self.linear = nn.Linear(self.num_hiddens * self.num_directions, vocab_size)
 
     def forward(self, inputs: torch.Tensor, state):
-        X = F.one_hot(inputs.T.long(), self.vocab_size).float()
-        Y, state = self.rnn(X, state)
+        Y, state = self.rnn(one_hot_tokens(inputs, self.vocab_size), state)
         return self.linear(Y.reshape(-1, Y.shape[-1])), state
 
     def begin_state(self, batch_size: int = 1, device: torch.device = torch.device("cpu")):
@@ -100,12 +134,10 @@ def predict_ch8(prefix: str, num_preds: int, net, vocab, device: torch.device,
     ``temperature=0`` picks the most likely character each step (greedy); a positive
     temperature samples from softmax(logits / temperature): below 1 sharper, above 1 more random.
     """
-    if not prefix:
-        raise ValueError("prefix must contain at least one character")
-    if num_preds < 0:
-        raise ValueError(f"num_preds must be non-negative, got {num_preds}")
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    check_prefix(prefix, vocab)
+    check_int("num_preds", num_preds, minimum=0)
+    check_number("temperature", temperature, minimum=0)
+    check_vocab_matches(net, vocab)
     state = net.begin_state(batch_size=1, device=device)
     outputs = [vocab[prefix[0]]]
     with torch.no_grad():

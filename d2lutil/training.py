@@ -1,7 +1,9 @@
-"""Training loops for the image classifiers (chapter 6-7) and the language models (chapter 8-9).
+"""Training loops for the image classifiers (chapter 6-7) and the language models (chapter 8-9),
+and the small tables the notebooks print about their results.
 
 The loops keep running sums on the device (see ``Accumulator``) and read them back only a few
-times per epoch, so a GPU is never made to wait for the CPU after each minibatch.
+times per epoch, so a GPU is never made to wait for the CPU after each minibatch. Those read-backs
+are also where a diverged run (loss nan or inf) is caught and stopped with a clear error.
 """
 from __future__ import annotations
 
@@ -9,12 +11,42 @@ import math
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from .metrics import Accumulator, Timer
 from .plotting import Animator
-from .rnn import predict_ch8
+from .rnn import check_vocab_matches, predict_ch8
+from .validation import check_choice, check_index_range, check_int, check_number
 
 DRAWS_PER_EPOCH = 5
+INIT_KINDS = ("xavier", "kaiming")
+
+
+# ------------------------------------------------------------------ the book's small helpers
+def load_array(data_arrays, batch_size: int, is_train: bool = True) -> DataLoader:
+    """Minibatches of in-memory tensors (the book's ``load_array``), shuffled when ``is_train``."""
+    check_int("batch_size", batch_size, minimum=1)
+    return DataLoader(TensorDataset(*data_arrays), batch_size, shuffle=is_train)
+
+
+def sgd(params, lr: float, batch_size: int) -> None:
+    """Minibatch SGD from scratch (the book's ``sgd``): the loss was summed over the batch."""
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+def evaluate_loss(net, data_iter, loss) -> float:
+    """Average of ``loss`` (unreduced, one value per example) over ``data_iter``."""
+    metric = Accumulator(2)  # sum of losses, number of examples
+    with torch.no_grad():
+        for X, y in data_iter:
+            out = net(X)
+            metric.add(loss(out, y.reshape(out.shape)).sum(), y.numel())
+    if metric[1] == 0:
+        raise ValueError("evaluate_loss: data_iter yielded no batches")
+    return metric[0] / metric[1]
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -39,64 +71,123 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter, device: torch.device | None
     return metric[0] / metric[1]
 
 
-def init_cnn(module: nn.Module) -> None:
-    """Xavier-uniform initialisation for linear and convolution layers (as the book's train_ch6)."""
-    if isinstance(module, (nn.Linear, nn.Conv2d)):
-        nn.init.xavier_uniform_(module.weight)
+# ------------------------------------------------------------------------ image classifiers
+def init_cnn(net: nn.Module, kind: str = "xavier") -> nn.Module:
+    """Initialise every ``nn.Linear`` and ``nn.Conv2d`` in ``net`` and return ``net``.
+
+    ``"xavier"``: Xavier-uniform weights, biases kept (the book's ``train_ch6``).
+    ``"kaiming"``: He-normal weights for ReLU networks (variance doubled to make up for the
+    half of the signal ReLU zeroes) and zero biases.
+    """
+    check_choice("kind", kind, INIT_KINDS)
+
+    def init_layer(module: nn.Module) -> None:
+        if not isinstance(module, (nn.Linear, nn.Conv2d)):
+            return
+        if kind == "xavier":
+            nn.init.xavier_uniform_(module.weight)
+            return
+        nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+    return net.apply(init_layer)
+
+
+def _stop_if_diverged(value: float, quantity: str, where: str, lr: float) -> None:
+    """Stop a diverged run: once the loss is nan or inf, every later step is wasted."""
+    if not math.isfinite(value):
+        raise FloatingPointError(
+            f"the training {quantity} became {value} in {where} (lr={lr:g}): the weights diverged. "
+            f"Train again from a fresh initialisation with a smaller learning rate (e.g. lr={lr / 10:g}).")
+
+
+def _batch_range(first: int, last: int) -> str:
+    return f"batch {last}" if first == last else f"batches {first}-{last}"
+
+
+def _check_train_ch6_args(num_epochs, lr, optimizer, init) -> None:
+    check_int("num_epochs", num_epochs, minimum=1)
+    check_number("lr", lr, positive=optimizer is None)
+    if isinstance(init, bool):
+        raise TypeError(f"init must be 'xavier', 'kaiming' or None (keep the current weights), got {init}; "
+                        "use init='xavier' instead of True and init=None instead of False")
+    if init is not None:
+        check_choice("init", init, INIT_KINDS)
 
 
 def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
               device: torch.device, optimizer: torch.optim.Optimizer | None = None,
-              init: bool = True) -> dict[str, float]:
-    """Train a classifier with cross-entropy and minibatch SGD, plotting progress.
+              init: str | None = "xavier", verbose: bool = True) -> dict:
+    """Train a classifier with cross-entropy and minibatch SGD.
 
-    ``optimizer`` replaces plain SGD(lr) when given; ``init=False`` keeps the current weights.
-    Prints and returns the final train loss, train accuracy, test accuracy and examples/s
-    (training time only, data preparation included).
+    ``init`` initialises the weights first (see :func:`init_cnn`; ``None`` keeps them).
+    ``optimizer`` replaces plain SGD(lr) when given (``lr`` is then only reported).
+    With ``verbose`` it plots the curves and prints the final numbers; ``verbose=False`` is silent
+    (for sweeps). Returns the final train loss, train and test accuracy, examples/s and seconds
+    (training time only, data preparation included) and a per-epoch ``history``. Raises
+    ``FloatingPointError`` as soon as the loss becomes nan or inf.
     """
-    if num_epochs < 1:
-        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
-    if init:
-        net.apply(init_cnn)
-    net.to(device)
+    _check_train_ch6_args(num_epochs, lr, optimizer, init)
+    num_batches = len(train_iter)
+    if num_batches == 0:
+        raise ValueError("train_iter is empty: it must yield at least one (X, y) batch")
+    if init is not None:
+        init_cnn(net, init)
+    # A model may ask for channels-last tensors (LeNet does: faster convolutions on a CPU; slower
+    # for batch normalisation, so the BN models don't). Only the memory layout changes, not the maths.
+    layout = getattr(net, "memory_format", None) if torch.device(device).type == "cpu" else None
+    net.to(device, memory_format=layout or torch.contiguous_format)
     optimizer = optimizer or torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel="epoch", xlim=[0, num_epochs],
-                        legend=["train loss", "train acc", "test acc"])
-    num_batches, timer = len(train_iter), Timer()
-    draw_every = max(1, num_batches // DRAWS_PER_EPOCH)
+                        legend=["train loss", "train acc", "test acc"]) if verbose else None
+    timer, history = Timer(), []
+    check_every = max(1, num_batches // DRAWS_PER_EPOCH)
     for epoch in range(num_epochs):
         metric = Accumulator(3)  # sum of loss, number correct, number of examples
         net.train()
         timer.start()
+        checked = 0
         for i, (X, y) in enumerate(train_iter):
-            X, y = X.to(device), y.to(device)
+            X, y_dev = X.to(device, memory_format=layout or torch.preserve_format), y.to(device)
             y_hat = net(X)
-            l = loss(y_hat, y)
+            if y.device.type == "cpu":  # free on the CPU; on a GPU it would wait for every batch
+                check_index_range("labels y", y, y_hat.shape[1], "class labels")
+            l = loss(y_hat, y_dev)
             optimizer.zero_grad()
             l.backward()
             optimizer.step()
-            metric.add(l.detach() * y.numel(), accuracy(y_hat, y), y.numel())
-            if (i + 1) % draw_every == 0 or i + 1 == num_batches:
-                animator.add(epoch + (i + 1) / num_batches,
-                             (metric[0] / metric[2], metric[1] / metric[2], None))
+            metric.add(l.detach() * y.numel(), accuracy(y_hat, y_dev), y.numel())
+            if (i + 1) % check_every == 0 or i + 1 == num_batches:
+                _stop_if_diverged(metric[0], "loss", f"epoch {epoch + 1}, {_batch_range(checked + 1, i + 1)}", lr)
+                checked = i + 1
+                if animator:
+                    animator.add(epoch + (i + 1) / num_batches,
+                                 (metric[0] / metric[2], metric[1] / metric[2], None))
         timer.stop()
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
-        animator.add(epoch + 1, (None, None, test_acc))
-    result = {"train_loss": metric[0] / metric[2], "train_acc": metric[1] / metric[2],
-              "test_acc": test_acc, "examples_per_sec": metric[2] * num_epochs / timer.sum()}
-    print(f"loss {result['train_loss']:.3f}, train acc {result['train_acc']:.3f}, "
-          f"test acc {result['test_acc']:.3f}")
-    print(f"{result['examples_per_sec']:.1f} examples/sec on {device}")
+        if animator:
+            animator.add(epoch + 1, (None, None, test_acc))
+        history.append({"epoch": epoch + 1, "train_loss": metric[0] / metric[2],
+                        "train_acc": metric[1] / metric[2], "test_acc": test_acc})
+    result = {key: history[-1][key] for key in ("train_loss", "train_acc", "test_acc")}
+    result.update(examples_per_sec=metric[2] * num_epochs / timer.sum(), seconds=timer.sum(), history=history)
+    if verbose:
+        print(f"loss {result['train_loss']:.3f}, train acc {result['train_acc']:.3f}, "
+              f"test acc {result['test_acc']:.3f}")
+        print(f"{result['examples_per_sec']:.1f} examples/sec on {device}")
     return result
 
 
+# -------------------------------------------------------------------------- language models
 def grad_clipping(net, theta: float) -> None:
-    """Rescale all gradients so that their joint L2 norm is at most ``theta``.
+    """Rescale all gradients so that their joint L2 norm is at most ``theta`` (> 0).
 
     Unlike ``if norm > theta`` (which makes the GPU report back after every step), the
     rescaling factor ``min(1, theta / norm)`` is applied on the device.
     """
+    check_number("theta", theta, positive=True)
     params = net.parameters() if isinstance(net, nn.Module) else net.params
     nn.utils.clip_grad_norm_([p for p in params if p.requires_grad], theta)
 
@@ -108,6 +199,14 @@ def detach_state(state):
     return state.detach()
 
 
+def _perplexity(loss_sum: float, num_tokens: float) -> float:
+    """exp(mean loss); inf when the mean loss is too large (or infinite) to exponentiate."""
+    try:
+        return math.exp(loss_sum / num_tokens)
+    except OverflowError:
+        return math.inf
+
+
 def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
                     device: torch.device, use_random_iter: bool,
                     theta: float | None = 1.0) -> tuple[float, float]:
@@ -116,8 +215,9 @@ def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
     With sequential minibatches the state flows from one batch into the next (detached, so
     backpropagation stops at the batch boundary); with random minibatches it restarts.
     Gradients are clipped to norm ``theta`` (``None`` turns clipping off, for experiments).
+    A diverged epoch returns a nan or inf perplexity (``train_ch8`` stops on it).
     """
-    if theta is not None and theta <= 0:
+    if theta is not None and not theta > 0:
         raise ValueError(f"theta must be positive or None (no clipping), got {theta}")
     state, timer = None, Timer()
     metric = Accumulator(2)  # sum of loss, number of tokens
@@ -137,7 +237,7 @@ def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
         metric.add(l.detach() * y.numel(), y.numel())
     if metric[1] == 0:
         raise ValueError("train_epoch_ch8: train_iter yielded no batches")
-    return math.exp(metric[0] / metric[1]), metric[1] / timer.stop()
+    return _perplexity(metric[0], metric[1]), metric[1] / timer.stop()
 
 
 def evaluate_perplexity(net, data_iter, device: torch.device) -> float:
@@ -162,35 +262,104 @@ def evaluate_perplexity(net, data_iter, device: torch.device) -> float:
         net.train(was_training)
     if metric[1] == 0:
         raise ValueError("evaluate_perplexity: data_iter yielded no batches")
-    return math.exp(metric[0] / metric[1])
+    return _perplexity(metric[0], metric[1])
 
 
 def train_ch8(net, train_iter, vocab, lr: float, num_epochs: int, device: torch.device,
               use_random_iter: bool = False, prefix: str = "time traveller",
-              held_out_iter=None, theta: float | None = 1.0) -> tuple[float, float]:
-    """Train a character-level language model; return (final perplexity, tokens per second).
+              held_out_iter=None, theta: float | None = 1.0, verbose: bool = True) -> dict:
+    """Train a character-level language model with SGD and gradient clipping.
 
-    Plots the training perplexity about every 10 epochs and prints a greedy continuation of
-    ``prefix``. With ``held_out_iter`` (sequential batches of text the model does not train on)
-    it also plots and prints the held-out perplexity, so memorisation shows as a widening gap.
-    ``theta`` is the gradient-clipping norm (``None``: no clipping).
+    About every 10th epoch it records the training perplexity and, with ``held_out_iter``
+    (sequential batches of text the model does not train on), the held-out perplexity, so
+    memorisation shows as a widening gap. With ``verbose`` it plots them and prints the final
+    numbers and a greedy continuation of ``prefix``. ``theta`` is the clipping norm (``None``:
+    none). Returns perplexity, held-out perplexity (None without held-out data), tokens/s,
+    seconds and the recorded ``history``. Raises ``FloatingPointError`` when the loss diverges.
     """
-    if num_epochs < 1:
-        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
+    check_int("num_epochs", num_epochs, minimum=1)
+    check_number("lr", lr, positive=True)
+    check_vocab_matches(net, vocab)
     updater = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     legend = ["train"] if held_out_iter is None else ["train", "held-out"]
-    animator = Animator(xlabel="epoch", ylabel="perplexity", legend=legend, xlim=[1, max(2, num_epochs)])
-    draw_every = max(1, min(10, num_epochs // 10))
+    animator = Animator(xlabel="epoch", ylabel="perplexity", legend=legend,
+                        xlim=[1, max(2, num_epochs)]) if verbose else None
+    record_every = max(1, min(10, num_epochs // 10))
+    history, timer, held_out_ppl = [], Timer(), None
     for epoch in range(num_epochs):
+        timer.start()
         ppl, speed = train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter, theta)
-        if (epoch + 1) % draw_every == 0 or epoch + 1 == num_epochs:
-            if held_out_iter is None:
-                animator.add(epoch + 1, [ppl])
-            else:
+        timer.stop()
+        _stop_if_diverged(ppl, "perplexity", f"epoch {epoch + 1}", lr)
+        if (epoch + 1) % record_every == 0 or epoch + 1 == num_epochs:
+            if held_out_iter is not None:
                 held_out_ppl = evaluate_perplexity(net, held_out_iter, device)
-                animator.add(epoch + 1, [ppl, held_out_ppl])
-    held_out = "" if held_out_iter is None else f", held-out perplexity {held_out_ppl:.1f}"
-    print(f"perplexity {ppl:.1f}{held_out}, {speed:.1f} tokens/sec on {device}")
-    print(predict_ch8(prefix, 50, net, vocab, device))
-    return ppl, speed
+            history.append({"epoch": epoch + 1, "perplexity": ppl, "held_out_perplexity": held_out_ppl})
+            if animator:
+                animator.add(epoch + 1, [ppl] if held_out_iter is None else [ppl, held_out_ppl])
+    result = {"perplexity": ppl, "held_out_perplexity": held_out_ppl, "tokens_per_sec": speed,
+              "seconds": timer.sum(), "history": history}
+    if verbose:
+        held_out = "" if held_out_iter is None else f", held-out perplexity {held_out_ppl:.1f}"
+        print(f"perplexity {ppl:.1f}{held_out}, {speed:.1f} tokens/sec on {device}")
+        print(predict_ch8(prefix, 50, net, vocab, device))
+    return result
+
+
+# ------------------------------------------------------------------------------ result tables
+def _format_value(value) -> str:
+    """A table cell: integers with thousands separators, floats to 3 significant places or so."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if not math.isfinite(value) or abs(value) < 10:
+        return f"{value:.3f}"
+    return f"{value:.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _print_table(header: list[str], rows: list[list], title: str | None = None) -> None:
+    """Print ``rows`` under ``header`` in aligned columns: text left-aligned, the rest right-aligned."""
+    cells = [header] + [[str(row[0])] + [_format_value(v) for v in row[1:]] for row in rows]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(header))]
+
+    def line(row):
+        return " | ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
+    if title:
+        print(title)
+    print(line(header))
+    print("-+-".join("-" * w for w in widths))
+    for row in cells[1:]:
+        print(line(row))
+
+
+def book_vs_run(rows, title: str | None = None) -> None:
+    """Print one aligned table "quantity | book (V100) | this run".
+
+    ``rows`` is a list of ``(label, book_value, run_value)``; values may be numbers, strings or
+    None (shown as "-").
+    """
+    rows = [list(row) for row in rows]
+    if any(len(row) != 3 for row in rows):
+        raise ValueError("book_vs_run: rows must be (label, book_value, run_value) triples")
+    _print_table(["quantity", "book (V100)", "this run"], rows, title)
+
+
+def perplexity_table(results: dict[str, dict], book: dict[str, float] | None = None) -> None:
+    """Print one row per model: train and held-out perplexity, held-out bits per character
+    (log2 of its perplexity) and, when ``book`` is given, the book's training perplexity.
+
+    ``results`` maps a model name to the dict ``train_ch8`` returned.
+    """
+    header = ["model", "train perplexity", "held-out perplexity", "held-out bits/char"]
+    rows = []
+    for name, result in results.items():
+        held_out = result.get("held_out_perplexity")
+        rows.append([name, result["perplexity"], held_out,
+                     None if held_out is None else math.log2(held_out)])
+        if book is not None:
+            rows[-1].append(book.get(name))
+    _print_table(header + (["book train perplexity"] if book is not None else []), rows)

@@ -63,3 +63,20 @@ def check_index_range(name: str, ids: torch.Tensor, size: int, what: str) -> Non
     if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= size):
         raise ValueError(f"{name} holds {what} outside 0..{size - 1}: found values from "
                          f"{int(ids.min())} to {int(ids.max())}")
+
+
+def scaled_channels(channels: int, width: float) -> int:
+    """Number of channels after a width multiplier (at least 1); ``width`` 1.0 is the book's network."""
+    check_number("width", width, positive=True)
+    return max(1, int(round(channels * width)))
+
+
+def to_pair(value, name: str) -> tuple[int, int]:
+    """Accept an int or a pair of ints and return a pair, or raise naming the argument."""
+    try:
+        pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])

@@ -1,6 +1,13 @@
 """Fixtures shared by the unit tests (the project-wide set-up is in the top-level conftest.py)."""
+import fcntl
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -10,3 +17,19 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def widgets7_venv() -> Path:
+    """A venv with Colab's ipywidgets 7.7.1 that shares the running environment's torch.
+
+    Made once by scripts/make_widgets7_env.sh (about 40 s; a lock keeps two test workers from
+    making it at the same time) and kept in .venv-widgets7, which git ignores.
+    """
+    target = ROOT / ".venv-widgets7"
+    with open(ROOT / ".venv-widgets7.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "bin" / "python").is_file():
+            subprocess.run(["bash", str(ROOT / "scripts" / "make_widgets7_env.sh"), sys.prefix, str(target)],
+                           check=True, capture_output=True, text=True)
+    return target

@@ -107,8 +107,8 @@ def test_resnet18_rejects_bad_widths(widths):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(growth_rate=0), "num_channels and growth_rate must be positive"),
-    (dict(num_channels=-1), "num_channels and growth_rate must be positive"),
+    (dict(growth_rate=0), "growth_rate must be at least 1, got 0"),
+    (dict(num_channels=-1), "num_channels must be at least 1, got -1"),
     (dict(num_convs_in_dense_blocks=()), "num_convs_in_dense_blocks must be positive integers"),
     (dict(num_convs_in_dense_blocks=(4, 0)), "num_convs_in_dense_blocks must be positive integers"),
 ])

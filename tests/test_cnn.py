@@ -56,7 +56,7 @@ def test_corr2d_is_differentiable_in_the_kernel():
 @pytest.mark.parametrize("X, K", [(torch.ones(3), torch.ones(2, 2)), (torch.ones(3, 3), torch.ones(2)),
                                   (torch.ones(1, 3, 3), torch.ones(2, 2))])
 def test_corr2d_rejects_non_2d(X, K):
-    with pytest.raises(ValueError, match=r"corr2d expects 2-D X and K, got shapes"):
+    with pytest.raises(ValueError, match=r"(X|K) must have 2 dimensions, got shape"):
         d2lutil.corr2d(X, K)
 
 
@@ -170,5 +170,5 @@ def test_receptive_field_known_values():
 
 @pytest.mark.parametrize("layer", [(0, 1), (3, 0), (-1, 2)])
 def test_receptive_field_rejects_bad_layers(layer):
-    with pytest.raises(ValueError, match=rf"kernel_size and stride must be at least 1, got \({layer[0]}, {layer[1]}\)"):
+    with pytest.raises(ValueError, match=r"(kernel_size|stride) must be at least 1, got -?\d"):
         d2lutil.receptive_field([(3, 1), layer])

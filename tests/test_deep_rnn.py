@@ -7,13 +7,7 @@ from torch import nn
 from d2lutil.masked import MASK, MaskedCharRNN, load_data_masked_chars, masked_char_windows
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: one thread is faster and does not fight other processes for the cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_windows_hide_the_middle_and_keep_it_as_label():

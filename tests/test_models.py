@@ -50,6 +50,7 @@ def test_batch_of_images_gives_ten_scores_each(build):
     assert build()(torch.rand(5, 1, 28, 28)).shape == (5, 10)
 
 
-def test_wrong_input_size_fails():
-    with pytest.raises(RuntimeError):
-        lenet()(torch.rand(1, 1, 32, 32))  # the flatten gives 576 features, not 400
+def test_wrong_input_size_fails_before_the_first_layer():
+    # without the check the flatten would give 576 features, not 400, deep inside the network
+    with pytest.raises(ValueError, match=r"LeNet was built for 28x28 images, got 32x32: resize them"):
+        lenet()(torch.rand(1, 1, 32, 32))

@@ -101,12 +101,12 @@ def test_blocks():
 @pytest.mark.parametrize("call, message", [
     (lambda: alexnet(input_size=64), "input_size=64 is too small for AlexNet"),
     (lambda: alexnet(input_size=0), "input_size must be a positive int"),
-    (lambda: alexnet(width=0), "width must be a positive channel multiplier"),
+    (lambda: alexnet(width=0), "width must be greater than 0, got 0"),
     (lambda: vgg([(1, 4)] * 5, input_size=16), "input_size=16 is too small for VGG"),
     (lambda: vgg(conv_arch=[]), "conv_arch must list at least one"),
     (lambda: vgg_block(0, 1, 8), "num_convs must be at least 1"),
-    (lambda: nin(width=-1), "width must be a positive"),
-    (lambda: googlenet(width=0), "width must be a positive"),
+    (lambda: nin(width=-1), "width must be greater than 0"),
+    (lambda: googlenet(width=0), "width must be greater than 0"),
 ])
 def test_bad_arguments_name_what_was_expected(call, message):
     with pytest.raises(ValueError, match=message):
@@ -116,6 +116,6 @@ def test_bad_arguments_name_what_was_expected(call, message):
 def test_minimum_input_sizes():
     alexnet(0.125, 65)
     nin(0.125)(torch.zeros(1, 1, 67, 67))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValueError, match="NiN needs images of at least 67x67 pixels, got 66x66"):
         nin(0.125)(torch.zeros(1, 1, 66, 66))
     assert googlenet(0.125).eval()(torch.zeros(1, 1, 1, 1)).shape == (1, 10)

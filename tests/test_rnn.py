@@ -10,13 +10,7 @@ CPU = torch.device("cpu")
 V, H = 28, 16
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: one thread is faster and does not fight other processes for the cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +127,7 @@ def test_rnn_model_bidirectional_and_deep(cls):
 
 
 def test_rnn_model_rejects_batch_first():
-    with pytest.raises(ValueError, match=r"time-major rnn_layer \(batch_first=False\)"):
+    with pytest.raises(ValueError, match=r"rnn_layer must be a time-major nn.RNN, nn.GRU or nn.LSTM \(batch_first=False\)"):
         d2lutil.RNNModel(nn.GRU(V, H, batch_first=True), V)
 
 
@@ -208,9 +202,9 @@ def test_predict_with_lstm_state(vocab):
 
 
 def test_predict_bad_arguments(gru_net, vocab):
-    with pytest.raises(ValueError, match="prefix must contain at least one character"):
+    with pytest.raises(ValueError, match="prefix must be a non-empty string, got ''"):
         d2lutil.predict_ch8("", 5, gru_net, vocab, CPU)
-    with pytest.raises(ValueError, match=r"temperature must be >= 0, got -0.5"):
+    with pytest.raises(ValueError, match=r"temperature must be at least 0, got -0.5"):
         d2lutil.predict_ch8("a", 5, gru_net, vocab, CPU, temperature=-0.5)
-    with pytest.raises(ValueError, match=r"num_preds must be non-negative, got -1"):
+    with pytest.raises(ValueError, match=r"num_preds must be at least 0, got -1"):
         d2lutil.predict_ch8("a", -1, gru_net, vocab, CPU)

@@ -113,7 +113,8 @@ def test_train_ch8_with_held_out(capsys):
     train_iter = d2l.SeqDataLoader(corpus[:2000], 8, 10, generator=g)
     held_out = d2l.SeqDataLoader(corpus[-1000:], 8, 10, generator=g)
     net = d2l.RNNModel(nn.RNN(len(vocab), 16), len(vocab))
-    ppl, speed = d2l.train_ch8(net, train_iter, vocab, 1.0, 2, torch.device("cpu"), held_out_iter=held_out)
+    result = d2l.train_ch8(net, train_iter, vocab, 1.0, 2, torch.device("cpu"), held_out_iter=held_out)
     out = capsys.readouterr().out
     assert "held-out perplexity" in out and out.splitlines()[1].startswith("time traveller")
-    assert 1 < ppl < 40 and speed > 0
+    assert 1 < result["perplexity"] < 40 and result["tokens_per_sec"] > 0
+    assert 1 < result["held_out_perplexity"] < 100

@@ -16,15 +16,7 @@ import d2lutil
 from d2lutil import metrics, training
 
 CPU = torch.device("cpu")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: one thread is faster and does not fight other processes for the cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(autouse=True)
@@ -82,13 +74,19 @@ def test_evaluate_accuracy_empty_iterator_message():
         d2lutil.evaluate_accuracy_gpu(identity_classifier(), [])
 
 
-def test_init_cnn_xavier_only_for_linear_and_conv():
+def filled_cnn():
+    """A conv net with every parameter set to 100, so that untouched parameters are easy to spot."""
     net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.Flatten(), nn.Linear(6 * 24 * 24, 10))
     with torch.no_grad():
         for p in net.parameters():
             p.fill_(100.0)
+    return net
+
+
+def test_init_cnn_xavier_only_for_linear_and_conv():
+    net = filled_cnn()
     torch.manual_seed(0)
-    net.apply(d2lutil.init_cnn)
+    assert d2lutil.init_cnn(net) is net
     conv, bn, _, linear = net
     conv_bound = math.sqrt(6 / (1 * 25 + 6 * 25))
     lin_bound = math.sqrt(6 / (6 * 24 * 24 + 10))
@@ -97,6 +95,29 @@ def test_init_cnn_xavier_only_for_linear_and_conv():
     assert float(linear.weight.detach().std()) == pytest.approx(lin_bound / math.sqrt(3), rel=0.05)
     assert torch.all(bn.weight == 100.0)       # other layers untouched
     assert torch.all(conv.bias == 100.0)       # biases untouched
+
+
+def test_init_cnn_kaiming_scales_for_relu_and_zeroes_biases():
+    net = filled_cnn()
+    torch.manual_seed(0)
+    d2lutil.init_cnn(net, "kaiming")
+    conv, bn, _, linear = net
+    # He: std = sqrt(2 / fan_in)
+    assert float(linear.weight.detach().std()) == pytest.approx(math.sqrt(2 / (6 * 24 * 24)), rel=0.05)
+    assert float(conv.weight.detach().std()) == pytest.approx(math.sqrt(2 / 25), rel=0.25)
+    assert torch.all(conv.bias == 0) and torch.all(linear.bias == 0)
+    assert torch.all(bn.weight == 100.0)
+
+
+def test_init_cnn_matches_applying_xavier_layer_by_layer():
+    """train_ch6's default initialisation draws the same numbers as the book's net.apply(init)."""
+    torch.manual_seed(0)
+    expected = filled_cnn()
+    for layer in (expected[0], expected[3]):
+        nn.init.xavier_uniform_(layer.weight)
+    torch.manual_seed(0)
+    got = d2lutil.init_cnn(filled_cnn())
+    assert all(torch.equal(a, b) for a, b in zip(expected.parameters(), got.parameters()))
 
 
 # ---- train_ch6 on real Fashion-MNIST ----
@@ -123,8 +144,10 @@ def test_train_ch6_returns_sane_metrics(fashion_slice, capsys):
     net = tiny_net()
     train_iter, test_iter = tiny_iters(fashion_slice)
     result = d2lutil.train_ch6(net, train_iter, test_iter, num_epochs=1, lr=0.1, device=CPU)
-    assert set(result) == {"train_loss", "train_acc", "test_acc", "examples_per_sec"}
-    assert all(math.isfinite(v) for v in result.values())
+    assert set(result) == {"train_loss", "train_acc", "test_acc", "examples_per_sec", "seconds", "history"}
+    assert result["history"] == [{"epoch": 1, "train_loss": result["train_loss"],
+                                  "train_acc": result["train_acc"], "test_acc": result["test_acc"]}]
+    assert all(math.isfinite(v) for k, v in result.items() if k != "history")
     assert 0 < result["train_loss"] < 2.5
     assert 0 <= result["train_acc"] <= 1 and 0 <= result["test_acc"] <= 1
     assert result["test_acc"] > 0.3  # better than chance (0.1) after one pass
@@ -138,15 +161,44 @@ def test_train_ch6_is_reproducible(fashion_slice):
     results = []
     for _ in range(2):
         d2lutil.set_seed(0)
-        results.append(d2lutil.train_ch6(tiny_net(), *tiny_iters(fashion_slice), 1, 0.1, CPU))
-    for key in ("train_loss", "train_acc", "test_acc"):
-        assert results[0][key] == results[1][key]
+        net = tiny_net()
+        results.append(d2lutil.train_ch6(net, *tiny_iters(fashion_slice), 2, 0.1, CPU, verbose=False))
+        results[-1]["weights"] = net[1].weight.detach().clone()
+    assert results[0]["history"] == results[1]["history"]
+    assert torch.equal(results[0]["weights"], results[1]["weights"])
 
 
 def test_train_ch6_examples_per_sec_counts_training_time(fashion_slice, ticking_clock):
     # Timer: creation, then start/stop once per epoch, each clock read 0.5 s later
     result = d2lutil.train_ch6(tiny_net(), *tiny_iters(fashion_slice), num_epochs=2, lr=0.1, device=CPU)
     assert result["examples_per_sec"] == pytest.approx(512 * 2 / (2 * 0.5))
+    assert result["seconds"] == pytest.approx(2 * 0.5)
+
+
+def test_train_ch6_quiet_mode_neither_plots_nor_prints(fashion_slice, capsys, monkeypatch):
+    monkeypatch.setattr(training, "Animator", None)  # any plotting attempt would fail
+    result = d2lutil.train_ch6(tiny_net(), *tiny_iters(fashion_slice), 2, 0.1, CPU, verbose=False)
+    assert capsys.readouterr().out == ""
+    assert [h["epoch"] for h in result["history"]] == [1, 2]
+
+
+def test_train_ch6_stops_when_the_loss_diverges(fashion_slice):
+    X, y, Xt, yt = fashion_slice
+    X = X.float()
+    X[256:] = float("nan")  # batches 17-32 of 32 hold nan images
+    train_iter = [(X[i:i + 16], y[i:i + 16]) for i in range(0, 512, 16)]
+    # the loss is read back every 32 // 5 = 6 batches: at 6, 12, 18, ...
+    with pytest.raises(FloatingPointError,
+                       match=r"loss became nan in epoch 1, batches 13-18 \(lr=0\.1\).*smaller learning rate"):
+        d2lutil.train_ch6(tiny_net(), train_iter, [(Xt, yt)], 2, 0.1, CPU, verbose=False)
+
+
+def test_train_ch6_too_large_lr_is_stopped(fashion_slice):
+    """The book's GoogLeNet run printed 'loss nan ... test acc 0.100'; here it stops instead."""
+    d2lutil.set_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
+    with pytest.raises(FloatingPointError, match=r"became (nan|inf) in epoch 1, batch \d \(lr=1e\+10\)"):
+        d2lutil.train_ch6(net, *tiny_iters(fashion_slice), 3, 1e10, CPU, verbose=False)
 
 
 def test_train_ch6_init_flag_and_custom_optimizer(fashion_slice):
@@ -155,15 +207,15 @@ def test_train_ch6_init_flag_and_custom_optimizer(fashion_slice):
     with torch.no_grad():
         net[1].weight.fill_(0.01)
     frozen = torch.optim.SGD(net.parameters(), lr=0.0)
-    d2lutil.train_ch6(net, *tiny_iters(fashion_slice), 1, lr=10.0, device=CPU, optimizer=frozen, init=False)
+    d2lutil.train_ch6(net, *tiny_iters(fashion_slice), 1, lr=10.0, device=CPU, optimizer=frozen, init=None)
     assert torch.all(net[1].weight == 0.01)    # the given optimizer (lr 0) was used, weights kept
-    d2lutil.train_ch6(net, *tiny_iters(fashion_slice), 1, lr=0.0, device=CPU, init=True)
-    assert not torch.all(net[1].weight == 0.01)  # re-initialised
+    d2lutil.train_ch6(net, *tiny_iters(fashion_slice), 1, lr=10.0, device=CPU, optimizer=frozen)
+    assert not torch.all(net[1].weight == 0.01)  # re-initialised (xavier by default)
 
 
 def test_train_ch6_rejects_zero_epochs(fashion_slice):
     with pytest.raises(ValueError, match=r"num_epochs must be at least 1, got 0"):
-        d2lutil.train_ch6(tiny_net(), *tiny_iters(fashion_slice), 0, 0.1, CPU)
+        d2lutil.train_ch6(tiny_net(), *tiny_iters(fashion_slice), 0, 0.1, CPU, verbose=False)
 
 
 # ---- gradient clipping and state detaching ----
@@ -340,7 +392,11 @@ def test_train_epoch_ch8_perplexity_matches_loss():
 def test_train_ch8_learns_and_reports(char_vocab, capsys):
     net = rnn_lm("rnn", seed=1)
     untrained = d2lutil.evaluate_perplexity(net, lm_data(2), CPU)
-    ppl, speed = d2lutil.train_ch8(net, lm_data(), char_vocab, lr=1, num_epochs=5, device=CPU)
+    result = d2lutil.train_ch8(net, lm_data(), char_vocab, lr=1, num_epochs=5, device=CPU)
+    ppl, speed = result["perplexity"], result["tokens_per_sec"]
+    assert result["held_out_perplexity"] is None and result["seconds"] > 0
+    assert [h["epoch"] for h in result["history"]] == [1, 2, 3, 4, 5]
+    assert result["history"][-1] == {"epoch": 5, "perplexity": ppl, "held_out_perplexity": None}
     assert math.isfinite(ppl) and 1 < ppl < untrained
     assert speed > 0
     assert d2lutil.evaluate_perplexity(net, lm_data(2), CPU) < untrained - 3
@@ -352,9 +408,9 @@ def test_train_ch8_learns_and_reports(char_vocab, capsys):
 
 def test_train_ch8_custom_prefix_and_random_iter(char_vocab, capsys):
     net = rnn_lm("gru")
-    ppl, _ = d2lutil.train_ch8(net, lm_data(use_random_iter=True), char_vocab, 1, 1, CPU,
+    result = d2lutil.train_ch8(net, lm_data(use_random_iter=True), char_vocab, 1, 1, CPU,
                                use_random_iter=True, prefix="the")
-    assert math.isfinite(ppl)
+    assert math.isfinite(result["perplexity"])
     assert capsys.readouterr().out.splitlines()[1].startswith("the")
 
 
@@ -420,8 +476,11 @@ def test_train_ch8_held_out_curve(char_vocab, capsys, monkeypatch):
     net = rnn_lm("rnn", seed=2)
     held_out = d2lutil.SeqDataLoader(d2lutil.load_corpus_time_machine(max_tokens=4000)[0][3000:], 16, 20,
                                      generator=torch.Generator().manual_seed(0))
-    ppl, _ = d2lutil.train_ch8(net, lm_data(), char_vocab, 1, 3, CPU, held_out_iter=held_out)
+    result = d2lutil.train_ch8(net, lm_data(), char_vocab, 1, 3, CPU, held_out_iter=held_out)
+    ppl = result["perplexity"]
     (anim,) = animators
+    assert result["held_out_perplexity"] == anim.Y[1][-1]
+    assert [h["held_out_perplexity"] for h in result["history"]] == anim.Y[1]
     assert anim.config["legend"] == ["train", "held-out"]
     assert anim.X == [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]
     assert anim.Y[0][-1] == pytest.approx(ppl)
@@ -435,6 +494,22 @@ def test_train_ch8_held_out_curve(char_vocab, capsys, monkeypatch):
     assert "held-out" not in capsys.readouterr().out
 
 
+def test_train_ch8_quiet_mode_and_reproducibility(char_vocab, capsys, monkeypatch):
+    monkeypatch.setattr(training, "Animator", None)  # any plotting attempt would fail
+    runs = [d2lutil.train_ch8(rnn_lm(seed=3), lm_data(), char_vocab, 1, 2, CPU, verbose=False)["history"]
+            for _ in range(2)]
+    assert capsys.readouterr().out == ""
+    assert runs[0] == runs[1]
+
+
+def test_train_ch8_stops_when_the_loss_diverges(char_vocab):
+    net = rnn_lm()
+    with torch.no_grad():
+        net.linear.bias.fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match=r"perplexity became nan in epoch 1 \(lr=1\).*smaller learning"):
+        d2lutil.train_ch8(net, lm_data(), char_vocab, 1, 3, CPU, verbose=False)
+
+
 def test_evaluate_perplexity_is_deterministic_with_dropout():
     torch.manual_seed(0)
     net = d2lutil.RNNModel(nn.LSTM(28, 16, num_layers=2, dropout=0.5), 28)
@@ -442,3 +517,64 @@ def test_evaluate_perplexity_is_deterministic_with_dropout():
     first = d2lutil.evaluate_perplexity(net, data, CPU)
     data = lm_data()
     assert d2lutil.evaluate_perplexity(net, data, CPU) == first
+
+
+# ---- the book's small helpers: load_array, sgd, evaluate_loss ----
+
+def test_load_array_batches_and_shuffles():
+    X, y = torch.arange(10.0).reshape(10, 1), torch.arange(10)
+    ordered = [b.tolist() for _, b in d2lutil.load_array((X, y), 4, is_train=False)]
+    assert ordered == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    torch.manual_seed(0)
+    shuffled = [v for _, b in d2lutil.load_array((X, y), 4) for v in b.tolist()]
+    assert sorted(shuffled) == list(range(10)) and shuffled != list(range(10))
+
+
+def test_sgd_steps_against_the_gradient_and_clears_it():
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    (w ** 2).sum().backward()                  # gradient 2w = [2, -4], summed over a "batch" of 2
+    d2lutil.sgd([w], lr=0.5, batch_size=2)     # w - 0.5 * grad / 2
+    assert torch.equal(w.detach(), torch.tensor([0.5, -1.0]))
+    assert torch.equal(w.grad, torch.zeros(2))
+
+
+def test_evaluate_loss_is_the_mean_over_examples():
+    net = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        net.weight.fill_(2.0)
+    X = torch.tensor([[1.0], [2.0], [3.0]])
+    y = torch.tensor([2.0, 3.0, 6.0])          # squared errors 0, 1, 0
+    data = d2lutil.load_array((X, y), 2, is_train=False)
+    assert d2lutil.evaluate_loss(net, data, nn.MSELoss(reduction="none")) == pytest.approx(1 / 3)
+
+
+# ---- result tables ----
+
+def test_book_vs_run_aligns_columns(capsys):
+    d2lutil.book_vs_run([("test acc", 0.883, 0.8143), ("examples/sec", 4000, 12345.6), ("device", "V100", None)],
+                        title="AlexNet")
+    assert capsys.readouterr().out.splitlines() == [
+        "AlexNet",
+        "quantity     | book (V100) | this run",
+        "-------------+-------------+---------",
+        "test acc     |       0.883 |    0.814",
+        "examples/sec |       4,000 |   12,346",
+        "device       |        V100 |        -"]
+
+
+def test_book_vs_run_rejects_rows_that_are_not_triples():
+    with pytest.raises(ValueError, match=r"rows must be \(label, book_value, run_value\) triples"):
+        d2lutil.book_vs_run([("test acc", 0.883)])
+
+
+def test_perplexity_table_reports_bits_per_character(capsys):
+    results = {"RNN": {"perplexity": 1.04, "held_out_perplexity": 128.0},
+               "GRU": {"perplexity": 3.8, "held_out_perplexity": None}}
+    d2lutil.perplexity_table(results, book={"RNN": 1.0})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split(" | ") == ["model", "train perplexity", "held-out perplexity", "held-out bits/char",
+                                     "book train perplexity"]
+    assert [c.strip() for c in lines[2].split(" | ")] == ["RNN", "1.040", "128.0", "7.000", "1.000"]
+    assert [c.strip() for c in lines[3].split(" | ")] == ["GRU", "3.800", "-", "-", "-"]
+    d2lutil.perplexity_table(results)
+    assert "book" not in capsys.readouterr().out

@@ -18,14 +18,7 @@ MIN_TEST_ACC = 0.6
 MAX_CHANCE_ACC = 0.2
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: LeNet is too small to gain from more, and pytest-xdist runs two
-    workers on two cores, where two threads each make every step many times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def short_run(lr: float) -> dict:
@@ -33,7 +26,9 @@ def short_run(lr: float) -> dict:
     train_iter, _ = d2l.load_data_fashion_mnist(64, num_train=10_000, generator=gen)
     test_x, test_y = d2l.read_fashion_mnist("test")
     test_iter = d2l.ImageBatches(test_x[:2000], test_y[:2000], 500)
-    return d2l.train_ch6(lenet_modern(), train_iter, test_iter, 4, lr, torch.device("cpu"))
+    net = lenet_modern()
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)  # lr 0 (a run that cannot learn) needs its own optimizer
+    return d2l.train_ch6(net, train_iter, test_iter, 4, lr, torch.device("cpu"), optimizer=optimizer)
 
 
 def test_short_lenet_run_learns():

@@ -12,12 +12,7 @@ import d2lutil as d2l
 from d2lutil.masked import MaskedCharRNN, load_data_masked_chars
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def held_out_accuracy(bidirectional: bool) -> float:

@@ -16,13 +16,7 @@ BOUND = 8.0
 EPOCHS, HIDDENS, LR = 100, 256, 2.0
 
 
-@pytest.fixture
-def one_thread():
-    """Small matrices: one thread is as fast and does not fight the other test worker."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def train(lr, num_epochs, seed=0):
@@ -37,13 +31,13 @@ def train(lr, num_epochs, seed=0):
     return net, vocab, ppl
 
 
-def test_untrained_model_cannot_reach_the_bound(one_thread):
+def test_untrained_model_cannot_reach_the_bound():
     _, vocab, ppl = train(lr=0.0, num_epochs=3)
     assert ppl > BOUND
     assert abs(ppl - len(vocab)) < 2, f"an untrained model should be near uniform (28), got {ppl:.2f}"
 
 
-def test_scratch_rnn_learns_the_time_machine(one_thread):
+def test_scratch_rnn_learns_the_time_machine():
     net, vocab, ppl = train(lr=LR, num_epochs=EPOCHS)
     assert ppl < BOUND, f"training perplexity {ppl:.2f} after {EPOCHS} epochs, expected < {BOUND}"
     prefix = "time traveller"
