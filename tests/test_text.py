@@ -157,9 +157,9 @@ def test_load_data_time_machine():
     assert len(vocab) == 28
     assert len(loader.corpus) == 10000
     assert isinstance(loader, d2lutil.SeqDataLoader)
-    assert loader.data_iter_fn is d2lutil.seq_data_iter_sequential
+    assert not loader.use_random_iter
     random_loader, _ = d2lutil.load_data_time_machine(4, 8, use_random_iter=True)
-    assert random_loader.data_iter_fn is d2lutil.seq_data_iter_random
+    assert random_loader.use_random_iter
 
 
 def test_load_data_war_of_the_worlds_and_book():
@@ -169,6 +169,36 @@ def test_load_data_war_of_the_worlds_and_book():
     assert torch.equal(loader.corpus, loader2.corpus)
     with pytest.raises(ValueError, match="book must be one of"):
         d2lutil.load_data_book("dracula", 2, 5)
+
+
+# ---- the held-out split of chapters 8-9 ----
+
+def test_held_out_is_the_last_tenth_in_the_training_vocab(corpus_tm):
+    corpus, vocab = corpus_tm
+    held_out = d2lutil.load_held_out_time_machine(batch_size=32, num_steps=35)
+    start = len(corpus) - len(corpus) // 10
+    assert d2lutil.HELD_OUT_FRACTION == 0.1
+    assert held_out.corpus.tolist() == corpus[start:]
+    _, train_vocab = d2lutil.load_data_time_machine(32, 35)
+    assert train_vocab.idx_to_token == vocab.idx_to_token
+    # the whole 90% prefix (and so the book's first 10,000 characters) ends where held-out starts
+    assert text.held_out_start(len(corpus)) == start >= 10000
+
+
+def test_held_out_batches_are_sequential_and_the_same_every_pass():
+    held_out = d2lutil.load_held_out_time_machine(batch_size=4, num_steps=10)
+    first, second = list(held_out), list(held_out)
+    assert len(first) == len(second) > 0
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(first, second))
+    rows = torch.cat([X for X, _ in first], dim=1)
+    row_len = len(held_out.corpus) // 4  # offset 0: row b starts at b * row_len
+    assert torch.equal(rows[1, :20], held_out.corpus[row_len:row_len + 20])
+    assert torch.equal(first[0][1][:, :-1], first[0][0][:, 1:])
+
+
+def test_fixed_order_needs_sequential_sampling():
+    with pytest.raises(ValueError, match="fixed_order=True needs sequential sampling"):
+        d2lutil.SeqDataLoader(list(range(100)), 2, 5, use_random_iter=True, fixed_order=True)
 
 
 # ---- sequence iterators ----
@@ -235,15 +265,15 @@ def test_seeded_generator_repeats_and_seeds_differ(it):
 
 @pytest.mark.parametrize("it", ITERATORS)
 class TestIteratorErrors:
-    @pytest.mark.parametrize("bs", [0, -2, 1.5])
+    @pytest.mark.parametrize("bs", [0, -2, 1.5, True])
     def test_bad_batch_size(self, it, bs):
-        with pytest.raises(ValueError, match=rf"batch_size must be a positive integer, got {bs!r}"):
-            list(it(list(range(100)), bs, 5))
+        with pytest.raises((ValueError, TypeError), match=rf"batch_size must be (at least 1|an integer), got {bs!r}"):
+            it(list(range(100)), bs, 5)  # raised at call time, not at the first next()
 
     @pytest.mark.parametrize("ns", [0, -1])
     def test_bad_num_steps(self, it, ns):
-        with pytest.raises(ValueError, match=rf"num_steps must be a positive integer, got {ns}"):
-            list(it(list(range(100)), 2, ns))
+        with pytest.raises(ValueError, match=rf"num_steps must be at least 1, got {ns}"):
+            it(list(range(100)), 2, ns)
 
     @pytest.mark.parametrize("ns", [10, 11])
     def test_num_steps_not_shorter_than_corpus(self, it, ns):
@@ -294,7 +324,7 @@ def test_seq_data_loader_is_re_iterable(use_random_iter):
 
 
 def test_seq_data_loader_checks_arguments_at_construction():
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
         d2lutil.SeqDataLoader(list(range(10)), 0, 2)
     with pytest.raises(ValueError, match="num_steps=10 must be shorter"):
         d2lutil.SeqDataLoader(list(range(10)), 1, 10)
