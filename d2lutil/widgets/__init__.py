@@ -13,6 +13,6 @@ from .generation import generate, generation_explorer, next_char_probs
 from .pooling import draw_pooling, pool_image, pooling_explorer
 from .feature_maps import draw_feature_maps, feature_map_explorer, layer_outputs
 from .gates import gate_explorer
-from .rnn_shapes import rnn_shapes, rnn_shapes_explorer
+from .rnn_shapes import describe_rnn_shapes, rnn_shapes, rnn_shapes_explorer
 from .batch_norm import batch_norm_explorer, draw_batch_norm, normalize_batch
 from .architecture import ARCHITECTURES, architecture_explorer, architecture_summary, format_layer_table, layer_table

@@ -18,11 +18,13 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from .. import models
+from ..validation import scaled_channels
+from .common import interactive
 
 
 def _vgg11(input_size: int, width: float) -> nn.Module:
-    arch = [(n, models._scaled(c, width)) for n, c in models.VGG11_ARCH]
-    return models.vgg(arch, input_size, hidden=models._scaled(4096, width))
+    arch = [(n, scaled_channels(c, width)) for n, c in models.VGG11_ARCH]
+    return models.vgg(arch, input_size, hidden=scaled_channels(4096, width))
 
 
 ARCHITECTURES: dict[str, Callable[[int, float], nn.Module]] = {
@@ -32,8 +34,8 @@ ARCHITECTURES: dict[str, Callable[[int, float], nn.Module]] = {
     "NiN": lambda input_size, width: models.nin(width),
     "GoogLeNet": lambda input_size, width: models.googlenet(width),
     "LeNet-BN": lambda input_size, width: models.lenet_bn(),
-    "ResNet-18": lambda input_size, width: models.resnet18(tuple(models._scaled(c, width) for c in (64, 128, 256, 512))),
-    "DenseNet": lambda input_size, width: models.densenet(models._scaled(64, width), models._scaled(32, width)),
+    "ResNet-18": lambda input_size, width: models.resnet18(tuple(scaled_channels(c, width) for c in (64, 128, 256, 512))),
+    "DenseNet": lambda input_size, width: models.densenet(scaled_channels(64, width), scaled_channels(32, width)),
 }
 """Networks offered by the explorer: builder(input_size, width) returns a model for one-channel
 images of that size, with every channel count multiplied by ``width`` (builders may ignore either)."""
@@ -116,7 +118,7 @@ def architecture_explorer(name: str = "AlexNet", input_size: int = 224) -> widge
         print(text)
         return text
 
-    return widgets.interactive(
+    return interactive(
         show, name=widgets.Dropdown(options=list(ARCHITECTURES), value=name, description="model"),
         input_size=widgets.IntSlider(value=input_size, min=1, max=256, description="input size",
                                      continuous_update=False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+from .common import interactive
 
 MODES = ("train", "eval")
 
@@ -81,7 +82,7 @@ def batch_norm_explorer(batch: torch.Tensor | None = None) -> widgets.interactiv
         plt.show()
         return summary
 
-    return widgets.interactive(
+    return interactive(
         show,
         index=widgets.IntSlider(value=0, min=0, max=len(batch) - 1, description="example",
                                 continuous_update=False),

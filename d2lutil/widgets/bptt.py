@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+from .common import interactive
 
 ACTIVATIONS = {"tanh": torch.tanh, "identity": lambda x: x}
 
@@ -82,7 +83,7 @@ def bptt_explorer(num_hiddens: int = 64) -> widgets.interactive:
         plt.show()
         return summary
 
-    return widgets.interactive(
+    return interactive(
         show,
         spectral_radius=widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.05,
                                             description="radius", continuous_update=False),

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
 from ..cnn import conv_output_shape
-from .common import int_slider
+from .common import int_slider, interactive
 
 
 def corr2d_window(input_size: int, kernel_size: int, padding: int = 0, stride: int = 1,
@@ -74,7 +74,7 @@ def corr2d_explorer() -> widgets.interactive:
         return summary
 
 
-    return widgets.interactive(
+    return interactive(
         show, input_size=int_slider("input", 1, 10, 6), kernel_size=int_slider("kernel", 1, 6, 3),
         padding=int_slider("padding", 0, 3, 1), stride=int_slider("stride", 1, 4, 2),
         step=int_slider("step", 0, 99, 0))

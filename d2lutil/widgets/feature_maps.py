@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ..fashion_mnist import get_fashion_mnist_labels
+from .common import interactive
 
 
 def layer_outputs(net: nn.Sequential, X: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
@@ -80,7 +81,7 @@ def feature_map_explorer(net: nn.Sequential, images: torch.Tensor, labels: torch
         plt.show()
         return summary
 
-    return widgets.interactive(
+    return interactive(
         show, index=widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image",
                                       continuous_update=False),
         layer=widgets.Dropdown(options=names, value=names[0], description="layer"))

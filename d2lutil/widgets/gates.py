@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from ..gated import gate_activations, show_gates
+from .common import interactive
 
 MAX_CHARS = 120
 
@@ -64,7 +65,7 @@ def gate_explorer(net, vocab, text: str = "the time traveller for so it will be 
         plt.show()
         return summary
 
-    return widgets.interactive(
+    return interactive(
         show,
         text=widgets.Text(value=text, description="text", continuous_update=False,
                           layout=widgets.Layout(width="90%")),

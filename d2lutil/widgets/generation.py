@@ -5,25 +5,14 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 
-from ..rnn import predict_ch8
-
-
-def _check_prefix(prefix: str, vocab) -> str:
-    """Lower-case ``prefix`` and make sure every character is in ``vocab``."""
-    prefix = prefix.lower()
-    if not prefix:
-        raise ValueError("prefix must contain at least one character")
-    unknown = sorted({ch for ch in prefix if ch not in vocab.token_to_idx})
-    if unknown:
-        raise ValueError(f"prefix holds characters the model never saw: {unknown}; "
-                         "use lower-case letters and spaces")
-    return prefix
+from ..rnn import check_prefix, predict_ch8
+from .common import interactive
 
 
 def generate(net, vocab, prefix: str, num_preds: int, temperature: float = 0.0, seed: int = 0,
              device: torch.device = torch.device("cpu")) -> str:
     """Continue ``prefix`` by ``num_preds`` characters; the same ``seed`` gives the same sample."""
-    prefix = _check_prefix(prefix, vocab)
+    prefix = check_prefix(prefix.lower(), vocab)
     generator = torch.Generator().manual_seed(seed)
     return predict_ch8(prefix, num_preds, net, vocab, device, temperature, generator)
 
@@ -32,7 +21,7 @@ def next_char_probs(net, vocab, prefix: str, temperature: float = 1.0, k: int = 
                     device: torch.device = torch.device("cpu")) -> list[tuple[str, float]]:
     """The ``k`` most likely next characters after ``prefix`` and their probabilities,
     softmax(logits / temperature); ``temperature=0`` puts all the mass on the top one."""
-    prefix = _check_prefix(prefix, vocab)
+    prefix = check_prefix(prefix.lower(), vocab)
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     if not isinstance(k, int) or k < 1:
@@ -68,7 +57,7 @@ def generation_explorer(net, vocab, device: torch.device = torch.device("cpu"),
             print(f"  {ch!r:>5} {p:6.3f} {'#' * round(40 * p)}")
         return text
 
-    return widgets.interactive(
+    return interactive(
         show, prefix=widgets.Text(value=prefix, description="prefix", continuous_update=False),
         num_preds=widgets.IntSlider(value=50, min=0, max=300, description="length",
                                     continuous_update=False),

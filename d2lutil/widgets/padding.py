@@ -7,8 +7,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
-from ..cnn import _pair, conv_output_shape
-from .common import int_slider
+from ..cnn import conv_output_shape
+from ..validation import to_pair
+from .common import int_slider, interactive
 
 
 def kernel_positions(input_size, kernel_size, padding=0, stride=1) -> dict:
@@ -22,8 +23,8 @@ def kernel_positions(input_size, kernel_size, padding=0, stride=1) -> dict:
     convolution accepts (see ``conv_output_shape``).
     """
     out_h, out_w = conv_output_shape(input_size, kernel_size, padding, stride)
-    (n_h, n_w), (k_h, k_w) = _pair(input_size, "input_size"), _pair(kernel_size, "kernel_size")
-    (p_h, p_w), (s_h, s_w) = _pair(padding, "padding"), _pair(stride, "stride")
+    (n_h, n_w), (k_h, k_w) = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
+    (p_h, p_w), (s_h, s_w) = to_pair(padding, "padding"), to_pair(stride, "stride")
     rows = [i * s_h for i in range(out_h)]
     cols = [j * s_w for j in range(out_w)]
 
@@ -39,9 +40,9 @@ def kernel_positions(input_size, kernel_size, padding=0, stride=1) -> dict:
 
 def torch_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int, int]:
     """The output (height, width) that ``F.conv2d`` actually produces, for comparison."""
-    (n_h, n_w), (k_h, k_w) = _pair(input_size, "input_size"), _pair(kernel_size, "kernel_size")
+    (n_h, n_w), (k_h, k_w) = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
     y = F.conv2d(torch.zeros(1, 1, n_h, n_w), torch.zeros(1, 1, k_h, k_w),
-                 padding=_pair(padding, "padding"), stride=_pair(stride, "stride"))
+                 padding=to_pair(padding, "padding"), stride=to_pair(stride, "stride"))
     return tuple(y.shape[-2:])
 
 
@@ -116,7 +117,7 @@ def padding_explorer() -> widgets.interactive:
         return summary
 
 
-    return widgets.interactive(
+    return interactive(
         show, input_h=int_slider("input h", 1, 12, 8), input_w=int_slider("input w", 1, 12, 8),
         kernel_h=int_slider("kernel h", 1, 7, 3), kernel_w=int_slider("kernel w", 1, 7, 3),
         padding_h=int_slider("padding h", -1, 4, 1), padding_w=int_slider("padding w", -1, 4, 1),

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from ..cnn import conv_output_shape
 from ..fashion_mnist import get_fashion_mnist_labels, read_fashion_mnist
-from .common import int_slider
+from .common import int_slider, interactive
 
 MODES = ("max", "avg")
 
@@ -78,7 +78,7 @@ def pooling_explorer(images: torch.Tensor | None = None, labels: torch.Tensor | 
         return summary
 
 
-    return widgets.interactive(
+    return interactive(
         show, index=int_slider("image", 0, len(images) - 1, 0),
         mode=widgets.Dropdown(options=list(MODES), value="max", description="mode"),
         window=int_slider("window", 1, 30, 2), stride=int_slider("stride", 0, 8, 2),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
+from .common import interactive
 from torch import nn
 
 CELLS = {"RNN": nn.RNN, "GRU": nn.GRU, "LSTM": nn.LSTM}
@@ -83,7 +84,7 @@ def rnn_shapes_explorer() -> widgets.interactive:
         print(text)
         return text
 
-    return widgets.interactive(
+    return interactive(
         show,
         cell=widgets.Dropdown(options=list(CELLS), value="GRU", description="cell"),
         num_layers=widgets.IntSlider(value=2, min=0, max=4, description="num_layers"),

@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from ..text import seq_data_iter_random, seq_data_iter_sequential
-from .common import int_slider
+from .common import int_slider, interactive
 
 METHODS = ("random", "sequential")
 
@@ -134,7 +134,7 @@ def ar_explorer(T: int = 1000, max_steps: int = 64, seed: int = 0) -> widgets.in
         plt.show()
         return summary
 
-    return widgets.interactive(
+    return interactive(
         show,
         tau=widgets.IntSlider(value=4, min=1, max=32, description="tau", continuous_update=False),
         k=widgets.IntSlider(value=1, min=1, max=max_steps, description="k", continuous_update=False))
@@ -222,7 +222,7 @@ def partition_explorer() -> widgets.interactive:
         return summary
 
 
-    return widgets.interactive(
+    return interactive(
         show, num_tokens=int_slider("tokens", 2, 200, 35), batch_size=int_slider("batch", 1, 16, 2),
         num_steps=int_slider("num_steps", 1, 20, 5),
         method=widgets.Dropdown(options=list(METHODS), value="random", description="method"),
