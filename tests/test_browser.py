@@ -5,13 +5,21 @@ headless Chromium: opens notebook 6.2, runs all cells, moves the cross-correlati
 stride slider with the keyboard; opens notebook 6.5, runs all cells, switches the pooling
 explorer's mode dropdown from max to avg. Each test checks that the widget's text and picture
 change, and saves a screenshot under reports/artifacts/.
+It also builds the course site (scripts/build_site.py), serves it on a loopback port and checks
+that a chapter 6 and a chapter 9 page show Chinese text, formulas typeset by MathJax and stored
+plots, and that the search box finds "汇聚层". Screenshots need a CJK font (fonts-noto-cjk) to be
+readable; .ci/run installs it with Chromium.
 Skipped, with the reason, only where no Chromium is installed (`apt-get install chromium`).
 """
+import functools
+import http.server
+import importlib.util
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -145,3 +153,64 @@ def test_dropdown_switches_pooling_mode_in_jupyterlab(jupyterlab, page):
 
     check_widget_reacts(page, jupyterlab, "06_5_pooling.ipynb", "with max pooling", choose_avg,
                         "with avg pooling", "browser-06_5-dropdown.png")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest's output to the test results
+        pass
+
+
+@pytest.fixture(scope="module")
+def course_site(tmp_path_factory):
+    """The course site, built from the committed notebooks and served on a free loopback port."""
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    build_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_site)
+    out = tmp_path_factory.mktemp("site")
+    result = build_site.build(out)
+    assert result.returncode == 0, f"sphinx-build failed:\n{result.stdout}\n{result.stderr}"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()),
+                                             functools.partial(QuietHandler, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("notebook, heading", [("06_3_padding_and_strides", "6.3 填充和步幅"),
+                                               ("09_1_gru", "9.1 门控循环单元")])
+def test_site_page_shows_chinese_formulas_and_plots(course_site, page, notebook, heading):
+    from playwright.sync_api import expect
+
+    try:
+        page.goto(f"{course_site}/notebooks/{notebook}.html")
+        expect(page.locator("h1").first).to_contain_text(heading)
+        formula = page.locator("mjx-container").first  # present only once MathJax has typeset the page
+        expect(formula).to_be_visible(timeout=30_000)
+        assert formula.bounding_box()["width"] > 5
+        plot = page.locator(".cell_output img").first
+        plot.scroll_into_view_if_needed()
+        expect(plot).to_be_visible()
+        assert plot.evaluate("img => img.complete && img.naturalWidth") > 100
+        formula.scroll_into_view_if_needed()
+    finally:
+        save_screenshot(page, f"site-{notebook}.png")
+
+
+def test_site_search_finds_pooling_layer(course_site, page):
+    from playwright.sync_api import expect
+
+    try:
+        page.on("pageerror", lambda error: pytest.fail(f"script error on the search page: {error}"))
+        page.goto(f"{course_site}/index.html")
+        page.keyboard.press("Control+k")  # the theme's search dialog
+        box = page.locator("input[name='q']:visible").first
+        box.fill("汇聚层")
+        box.press("Enter")
+        results = page.locator("#search-results a")
+        expect(results.filter(has_text="6.5 汇聚层").first).to_be_visible(timeout=30_000)
+    finally:
+        save_screenshot(page, "site-search.png")
