@@ -2,7 +2,7 @@
 
 Everything else about the package is in pyproject.toml. A wheel (``pip install .`` or
 ``pip install git+...``) has no repository around it, so it carries the books (< 1 MB); the
-Fashion-MNIST files (30 MB) stay out: see d2lutil/datafiles.py for where they are looked for.
+Fashion-MNIST files (30 MB) stay out: see d2lutil/datasets.py for where they are looked for.
 An editable install reads the repository's data/ directly and copies nothing.
 """
 import shutil

@@ -23,6 +23,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "gpu"))
 import d2lutil as d2l  # noqa: E402
+
 from book_settings import BATCH_SIZE_RNN, IMAGE_RUNS, NUM_STEPS, TEXT_RUNS  # noqa: E402
 
 
@@ -83,7 +84,8 @@ def main(argv=None) -> dict:
     else:
         if not torch.cuda.is_available():
             p.error("no CUDA device: use --smoke on a CPU")
-        device, cnns, rnns, num_train, rnn_epochs = torch.device("cuda"), list(IMAGE_RUNS), list(TEXT_RUNS), None, args.rnn_epochs
+        device, cnns, rnns = torch.device("cuda"), list(IMAGE_RUNS), list(TEXT_RUNS)
+        num_train, rnn_epochs = None, args.rnn_epochs
     results = {"device": str(device), "tf32": args.tf32, "amp": False, "cnn": [], "rnn": []}
     for name in cnns:
         row = bench_cnn(name, device, num_train, args.epochs)

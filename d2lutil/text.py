@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import torch
 
-from .datafiles import data_file
+from .datasets import data_file
 from .validation import check_index_range, check_int
 
 BOOKS = {"time_machine": "timemachine.txt", "war_of_the_worlds": "war_of_the_worlds.txt"}
@@ -90,10 +90,8 @@ def _all_integers(values) -> bool:
 
 
 class Vocab:
-    """Map tokens to integer indices and back.
-
-    Index 0 is ``<unk>`` (any unknown token), then ``reserved_tokens``, then every token seen at
-    least ``min_freq`` times, most frequent first (ties keep their order of first appearance).
+    """Map tokens to indices and back: 0 is ``<unk>``, then ``reserved_tokens``, then tokens seen at least
+    ``min_freq`` times, most frequent first.
     """
 
     def __init__(self, tokens=None, min_freq: int = 0, reserved_tokens: list[str] | None = None) -> None:
@@ -198,11 +196,7 @@ def _check_sequence_args(corpus, batch_size: int, num_steps: int) -> torch.Tenso
 
 
 def _check_fits(corpus: torch.Tensor, batch_size: int, num_steps: int, use_random_iter: bool) -> None:
-    """Raise unless one minibatch fits after every possible offset (0 .. num_steps - 1).
-
-    Checking the largest offset makes the answer independent of the seed, and lets
-    ``SeqDataLoader`` refuse a batch_size the corpus cannot fill before training starts.
-    """
+    """Raise unless one minibatch fits after every offset 0..num_steps-1 (independent of the seed)."""
     usable = len(corpus) - num_steps  # tokens after the largest offset, less one for the targets
     if use_random_iter and usable // num_steps < batch_size:
         raise ValueError(f"batch_size={batch_size} is larger than the {usable // num_steps} subsequences "
@@ -219,12 +213,7 @@ def _start_offset(num_steps: int, generator: torch.Generator | None, random_offs
 
 def seq_data_iter_random(corpus, batch_size: int, num_steps: int,
                          generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Minibatches of subsequences taken from random places (random sampling).
-
-    The corpus is cut into pieces of ``num_steps`` tokens after a random offset; each
-    minibatch holds ``batch_size`` pieces in random order, so neighbouring minibatches are not
-    neighbouring text. Yields ``(X, Y)`` of shape (batch_size, num_steps), Y shifted by one.
-    """
+    """Minibatches (X, Y shifted by one) of ``num_steps``-token pieces from random places, after a random offset."""
     corpus = _check_sequence_args(corpus, batch_size, num_steps)
     _check_fits(corpus, batch_size, num_steps, use_random_iter=True)
     return _random_batches(corpus, batch_size, num_steps, generator)
@@ -246,11 +235,8 @@ def _random_batches(corpus: torch.Tensor, batch_size: int, num_steps: int,
 def seq_data_iter_sequential(corpus, batch_size: int, num_steps: int,
                              generator: torch.Generator | None = None,
                              random_offset: bool = True) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Minibatches in which row ``b`` of one batch continues row ``b`` of the previous one.
-
-    After a random offset (0 with ``random_offset=False``, for the same batches every epoch)
-    the corpus is laid out as ``batch_size`` long rows and cut into windows of ``num_steps``
-    columns, so a hidden state can be carried from batch to batch.
+    """Minibatches in which row ``b`` continues row ``b`` of the previous batch (a random offset first,
+    or 0 with ``random_offset=False``), so a hidden state can be carried from batch to batch.
     """
     corpus = _check_sequence_args(corpus, batch_size, num_steps)
     _check_fits(corpus, batch_size, num_steps, use_random_iter=False)
@@ -269,10 +255,8 @@ def _sequential_batches(corpus: torch.Tensor, batch_size: int, num_steps: int, g
 
 
 class SeqDataLoader:
-    """Re-iterable minibatches over a token corpus (random or sequential sampling).
-
-    ``fixed_order=True`` (sequential sampling only) starts at offset 0 every epoch, so every
-    pass yields the same batches: what an evaluation set needs.
+    """Re-iterable minibatches over a token corpus; ``fixed_order=True`` (sequential only) repeats the same
+    batches every epoch, as an evaluation set needs.
     """
 
     def __init__(self, corpus, batch_size: int, num_steps: int, use_random_iter: bool = False,
@@ -322,23 +306,15 @@ def held_out_start(num_tokens: int) -> int:
 def load_held_out_time_machine(batch_size: int, num_steps: int) -> SeqDataLoader:
     """Sequential minibatches, in a fixed order, over the last 10% of The Time Machine's characters.
 
-    This is the one held-out split of every chapter 8-9 language model: the tokens share the
-    character vocabulary of ``load_corpus_time_machine()`` (which ``load_data_time_machine``
-    also uses), and the split starts after the first 90% (``HELD_OUT_FRACTION``) of the book,
-    so the training data of chapters 8-9 (the first 10,000 characters, or any prefix within the
-    first 90%) never overlaps it. Every pass yields the same batches (offset 0, no shuffling),
-    so held-out perplexities are comparable across epochs, models and notebooks.
+    The one held-out split of the chapter 8-9 language models: same vocabulary as ``load_corpus_time_machine()``,
+    never overlapping their training text, and the same batches every pass, so perplexities compare.
     """
     corpus, _ = load_corpus_time_machine()
     return SeqDataLoader(corpus[held_out_start(len(corpus)):], batch_size, num_steps, fixed_order=True)
 
 
 def count_ngrams(tokens, n: int) -> collections.Counter:
-    """Count the n-grams (tuples of ``n`` consecutive tokens) of a flat token list.
-
-    ``n=1`` counts 1-tuples, so unigrams, bigrams and trigrams are handled alike. A list of
-    token lists is flattened first (n-grams then run across line ends, as in the book).
-    """
+    """Count the n-grams (tuples of ``n`` consecutive tokens) of a token list (token lists are flattened first)."""
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if tokens and isinstance(tokens[0], list):
@@ -347,11 +323,8 @@ def count_ngrams(tokens, n: int) -> collections.Counter:
 
 
 def fit_zipf(freqs, min_rank: int = 1, max_rank: int | None = None) -> tuple[float, float]:
-    """Fit Zipf's law ``freq ~ c * rank**(-alpha)`` by least squares on log(freq) vs log(rank).
-
-    ``freqs`` are counts (any order; they are sorted, most frequent first, rank 1). Only ranks
-    ``min_rank..max_rank`` (inclusive) are used: the head and the long tail of count-1 items
-    usually bend away from the line. Returns ``(alpha, log_c)``.
+    """Fit Zipf's law ``freq ~ c * rank**(-alpha)`` by least squares on log-log, using ranks ``min_rank..max_rank``
+    (the head and the count-1 tail bend away). Returns ``(alpha, log_c)``.
     """
     counts = sorted((float(f) for f in freqs), reverse=True)
     if any(f <= 0 for f in counts):

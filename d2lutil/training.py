@@ -1,25 +1,76 @@
-"""Training loops for the image classifiers (chapter 6-7) and the language models (chapter 8-9),
-and the small tables the notebooks print about their results.
+"""Training loops for the image classifiers (chapters 6-7) and the language models (chapters 8-9), their
+bookkeeping (``Timer``, ``Accumulator``) and the small tables the notebooks print about results.
 
-The loops keep running sums on the device (see ``Accumulator``) and read them back only a few
-times per epoch, so a GPU is never made to wait for the CPU after each minibatch. Those read-backs
-are also where a diverged run (loss nan or inf) is caught and stopped with a clear error.
+The loops keep running sums on the device and read them back only a few times per epoch, so a GPU never
+waits for the CPU after each minibatch; those read-backs are also where a diverged run (nan or inf) stops.
 """
 from __future__ import annotations
 
 import math
+import time
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .metrics import Accumulator, Timer
 from .plotting import Animator
 from .rnn import check_vocab_matches, predict_ch8
 from .validation import check_choice, check_index_range, check_int, check_number
 
 DRAWS_PER_EPOCH = 5
 INIT_KINDS = ("xavier", "kaiming")
+
+
+# ---------------------------------------------------------------------- bookkeeping
+class Timer:
+    """Record several running times."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.start()
+
+    def start(self) -> None:
+        self._tik = time.perf_counter()
+
+    def stop(self) -> float:
+        """Stop the timer, record the time since ``start`` and return it."""
+        self.times.append(time.perf_counter() - self._tik)
+        return self.times[-1]
+
+    def avg(self) -> float:
+        return sum(self.times) / len(self.times) if self.times else 0.0
+
+    def sum(self) -> float:
+        return sum(self.times)
+
+    def cumsum(self) -> list[float]:
+        out, total = [], 0.0
+        for t in self.times:
+            total += t
+            out.append(total)
+        return out
+
+
+class Accumulator:
+    """Sum ``n`` quantities over ``add`` calls; tensors stay on their device (no GPU sync); ``acc[i]`` is a float."""
+
+    def __init__(self, n: int) -> None:
+        if n < 1:
+            raise ValueError(f"Accumulator needs n >= 1 slots, got n={n}")
+        self.data: list = [0.0] * n
+
+    def add(self, *args) -> None:
+        if len(args) != len(self.data):
+            raise ValueError(f"Accumulator.add expected {len(self.data)} values, got {len(args)}")
+        self.data = [a + (b.detach() if torch.is_tensor(b) else float(b))
+                     for a, b in zip(self.data, args)]
+
+    def reset(self) -> None:
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx: int) -> float:
+        value = self.data[idx]
+        return float(value.item()) if torch.is_tensor(value) else float(value)
 
 
 # ------------------------------------------------------------------ the book's small helpers
@@ -73,11 +124,10 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter, device: torch.device | None
 
 # ------------------------------------------------------------------------ image classifiers
 def init_cnn(net: nn.Module, kind: str = "xavier") -> nn.Module:
-    """Initialise every ``nn.Linear`` and ``nn.Conv2d`` in ``net`` and return ``net``.
+    """Initialise every ``nn.Linear`` and ``nn.Conv2d`` of ``net`` and return ``net``.
 
-    ``"xavier"``: Xavier-uniform weights, biases kept (the book's ``train_ch6``).
-    ``"kaiming"``: He-normal weights for ReLU networks (variance doubled to make up for the
-    half of the signal ReLU zeroes) and zero biases.
+    ``"xavier"``: Xavier-uniform weights, biases kept (the book's ``train_ch6``); ``"kaiming"``: He-normal
+    weights for ReLU networks and zero biases.
     """
     check_choice("kind", kind, INIT_KINDS)
 
@@ -119,14 +169,11 @@ def _check_train_ch6_args(num_epochs, lr, optimizer, init) -> None:
 def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
               device: torch.device, optimizer: torch.optim.Optimizer | None = None,
               init: str | None = "xavier", verbose: bool = True) -> dict:
-    """Train a classifier with cross-entropy and minibatch SGD.
+    """Train a classifier with cross-entropy and minibatch SGD (or ``optimizer``; ``lr`` is then only reported).
 
-    ``init`` initialises the weights first (see :func:`init_cnn`; ``None`` keeps them).
-    ``optimizer`` replaces plain SGD(lr) when given (``lr`` is then only reported).
-    With ``verbose`` it plots the curves and prints the final numbers; ``verbose=False`` is silent
-    (for sweeps). Returns the final train loss, train and test accuracy, examples/s and seconds
-    (training time only, data preparation included) and a per-epoch ``history``. Raises
-    ``FloatingPointError`` as soon as the loss becomes nan or inf.
+    ``init`` initialises the weights first (:func:`init_cnn`; ``None`` keeps them). ``verbose`` plots and prints;
+    ``verbose=False`` is silent. Returns final loss and accuracies, examples/s, seconds and a per-epoch ``history``;
+    raises ``FloatingPointError`` as soon as the loss becomes nan or inf.
     """
     _check_train_ch6_args(num_epochs, lr, optimizer, init)
     num_batches = len(train_iter)
@@ -182,11 +229,7 @@ def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
 
 # -------------------------------------------------------------------------- language models
 def grad_clipping(net, theta: float) -> None:
-    """Rescale all gradients so that their joint L2 norm is at most ``theta`` (> 0).
-
-    Unlike ``if norm > theta`` (which makes the GPU report back after every step), the
-    rescaling factor ``min(1, theta / norm)`` is applied on the device.
-    """
+    """Rescale all gradients so that their joint L2 norm is at most ``theta`` (> 0), on the device."""
     check_number("theta", theta, positive=True)
     params = net.parameters() if isinstance(net, nn.Module) else net.params
     nn.utils.clip_grad_norm_([p for p in params if p.requires_grad], theta)
@@ -212,10 +255,8 @@ def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
                     theta: float | None = 1.0) -> tuple[float, float]:
     """Train a language model for one epoch; return (perplexity, tokens per second).
 
-    With sequential minibatches the state flows from one batch into the next (detached, so
-    backpropagation stops at the batch boundary); with random minibatches it restarts.
-    Gradients are clipped to norm ``theta`` (``None`` turns clipping off, for experiments).
-    A diverged epoch returns a nan or inf perplexity (``train_ch8`` stops on it).
+    Sequential minibatches carry the (detached) state from batch to batch; random ones restart it.
+    Gradients are clipped to norm ``theta`` (``None``: no clipping). A diverged epoch returns nan or inf.
     """
     if theta is not None and not theta > 0:
         raise ValueError(f"theta must be positive or None (no clipping), got {theta}")
@@ -241,11 +282,7 @@ def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
 
 
 def evaluate_perplexity(net, data_iter, device: torch.device) -> float:
-    """Perplexity of ``net`` on ``data_iter`` (sequential batches, state carried along).
-
-    Runs in eval mode (dropout off) and restores the previous mode afterwards, so it can be
-    called between training epochs.
-    """
+    """Perplexity of ``net`` on ``data_iter`` (sequential batches, state carried along), in eval mode."""
     loss, state = nn.CrossEntropyLoss(), None
     metric = Accumulator(2)
     was_training = net.training
@@ -268,14 +305,11 @@ def evaluate_perplexity(net, data_iter, device: torch.device) -> float:
 def train_ch8(net, train_iter, vocab, lr: float, num_epochs: int, device: torch.device,
               use_random_iter: bool = False, prefix: str = "time traveller",
               held_out_iter=None, theta: float | None = 1.0, verbose: bool = True) -> dict:
-    """Train a character-level language model with SGD and gradient clipping.
+    """Train a character-level language model with SGD and gradient clipping (norm ``theta``; ``None``: none).
 
-    About every 10th epoch it records the training perplexity and, with ``held_out_iter``
-    (sequential batches of text the model does not train on), the held-out perplexity, so
-    memorisation shows as a widening gap. With ``verbose`` it plots them and prints the final
-    numbers and a greedy continuation of ``prefix``. ``theta`` is the clipping norm (``None``:
-    none). Returns perplexity, held-out perplexity (None without held-out data), tokens/s,
-    seconds and the recorded ``history``. Raises ``FloatingPointError`` when the loss diverges.
+    About every 10th epoch it records the training perplexity and, with ``held_out_iter``, the held-out one, so
+    memorisation shows as a widening gap. ``verbose`` plots them and prints a continuation of ``prefix``.
+    Returns the perplexities, tokens/s, seconds and ``history``; raises ``FloatingPointError`` on divergence.
     """
     check_int("num_epochs", num_epochs, minimum=1)
     check_number("lr", lr, positive=True)
@@ -337,11 +371,7 @@ def _print_table(header: list[str], rows: list[list], title: str | None = None) 
 
 
 def book_vs_run(rows, title: str | None = None) -> None:
-    """Print one aligned table "quantity | book (V100) | this run".
-
-    ``rows`` is a list of ``(label, book_value, run_value)``; values may be numbers, strings or
-    None (shown as "-").
-    """
+    """Print ``(label, book_value, run_value)`` rows as one aligned table "quantity | book (V100) | this run"."""
     rows = [list(row) for row in rows]
     if any(len(row) != 3 for row in rows):
         raise ValueError("book_vs_run: rows must be (label, book_value, run_value) triples")
@@ -349,10 +379,8 @@ def book_vs_run(rows, title: str | None = None) -> None:
 
 
 def perplexity_table(results: dict[str, dict], book: dict[str, float] | None = None) -> None:
-    """Print one row per model: train and held-out perplexity, held-out bits per character
-    (log2 of its perplexity) and, when ``book`` is given, the book's training perplexity.
-
-    ``results`` maps a model name to the dict ``train_ch8`` returned.
+    """Print one row per model of ``results`` (name -> what ``train_ch8`` returned): train and held-out
+    perplexity, held-out bits per character and, with ``book``, the book's training perplexity.
     """
     header = ["model", "train perplexity", "held-out perplexity", "held-out bits/char"]
     rows = []

@@ -95,7 +95,9 @@ def stage(stage_dir: Path, notebooks: list[Path]) -> None:
 
 
 def build(out_dir: Path, notebooks: list[Path] | None = None) -> subprocess.CompletedProcess:
-    """Stage ``notebooks`` (default: all of notebooks/) the sources in a temporary folder, run sphinx-build into ``out_dir``, add MathJax.
+    """Stage ``notebooks`` (default: all of notebooks/) in a temporary folder, build the site into ``out_dir``.
+
+    sphinx-build writes the pages; MathJax is then copied in so formulas render offline.
 
     Returns the finished process (its output holds Sphinx's log); the build fails, with a
     non-zero return code, on any warning.

@@ -4,7 +4,7 @@
 
 course.toml is the one place that names the repository. This script writes the new location
 there and rewrites what must repeat it: the Colab and Binder badges and the Colab install cell of
-every notebook, the README's links, and d2lutil/datafiles.py's REPOSITORY (used by the data
+every notebook, the README's links, and d2lutil/datasets.py's REPOSITORY (used by the data
 loader's error messages). tests/test_repository_location.py checks that they all agree.
 """
 import argparse
@@ -29,7 +29,7 @@ def read_repository(root: Path = ROOT) -> dict:
 
 def files_naming_the_repository(root: Path) -> list[Path]:
     """Every file that repeats the location (course.toml itself is written separately)."""
-    return [root / "README.md", root / "d2lutil" / "datafiles.py", *sorted((root / "notebooks").glob("*.ipynb"))]
+    return [root / "README.md", root / "d2lutil" / "datasets.py", *sorted((root / "notebooks").glob("*.ipynb"))]
 
 
 def rewrite(text: str, old: dict, new: dict) -> str:

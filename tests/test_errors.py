@@ -9,11 +9,12 @@ import torch
 from torch import nn
 
 import d2lutil as d2l
-from d2lutil import fashion_mnist as fm
+from d2lutil import datasets
 
 # ---- models, training, recurrent networks, profiles, devices (d2lutil's model-side modules) ----
 
 CPU = torch.device("cpu")
+load_fm = d2l.load_data_fashion_mnist
 
 
 def images(n=8, size=28, labels=None):
@@ -135,15 +136,15 @@ VOCAB = d2l.Vocab(d2l.tokenize(["abc d"], "char"))  # 6 tokens: <unk>, then the 
 def small_fashion(monkeypatch):
     """load_data_fashion_mnist on 100 fake images, so the table does not read 70,000."""
     fake = (torch.zeros(100, 1, 28, 28, dtype=torch.uint8), torch.zeros(100, dtype=torch.long))
-    monkeypatch.setattr(fm, "read_fashion_mnist", lambda split, download=False: fake)
+    monkeypatch.setattr(datasets, "read_fashion_mnist", lambda split, download=False: fake)
 
 
 BAD_INPUTS = [  # (id, call, exception, words the message must contain)
-    ("bool-batch-size", lambda: d2l.load_data_fashion_mnist(True), TypeError, "batch_size must be an integer, got True"),
-    ("resize-zero", lambda: d2l.load_data_fashion_mnist(32, resize=0), ValueError, "resize must be None, a positive int"),
-    ("resize-negative", lambda: d2l.load_data_fashion_mnist(32, resize=-3), ValueError, "got -3; for example resize=64"),
-    ("resize-str", lambda: d2l.load_data_fashion_mnist(32, resize="64"), ValueError, "got '64'"),
-    ("num-train-float", lambda: d2l.load_data_fashion_mnist(32, num_train=10.5), TypeError, "num_train must be an integer"),
+    ("bool-batch-size", lambda: load_fm(True), TypeError, "batch_size must be an integer, got True"),
+    ("resize-zero", lambda: load_fm(32, resize=0), ValueError, "resize must be None, a positive int"),
+    ("resize-negative", lambda: load_fm(32, resize=-3), ValueError, "got -3; for example resize=64"),
+    ("resize-str", lambda: load_fm(32, resize="64"), ValueError, "got '64'"),
+    ("num-train-float", lambda: load_fm(32, num_train=10.5), TypeError, "num_train must be an integer"),
     ("label-negative", lambda: d2l.get_fashion_mnist_labels([-1]), ValueError, "labels holds class ids outside 0..9"),
     ("label-ten", lambda: d2l.get_fashion_mnist_labels([10]), ValueError, "found values from 10 to 10"),
     ("label-bare-int", lambda: d2l.get_fashion_mnist_labels(3), TypeError, "wrap one id in a list: [3]"),

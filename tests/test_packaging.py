@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "d2lutil",
            "data/timemachine.txt", "data/war_of_the_worlds.txt"]
 IN_INSTALLED_COPY = r"""
-import os, sys, d2lutil, d2lutil.datafiles as df
+import os, sys, d2lutil, d2lutil.datasets as df
 from d2lutil import widgets
 assert os.environ.get("D2L_DATA_DIR") is None
 print("package", d2lutil.__file__)

@@ -1,6 +1,6 @@
 """The repository location is named in one place (course.toml) and every copy agrees with it.
 
-Badges, the Colab install cell, README links and d2lutil/datafiles.py repeat the location;
+Badges, the Colab install cell, README links and d2lutil/datasets.py repeat the location;
 scripts/set_repository.py rewrites them all for a fork. These tests fail if a copy drifts.
 """
 import importlib.util
@@ -16,7 +16,8 @@ spec = importlib.util.spec_from_file_location("set_repository", ROOT / "scripts"
 set_repository = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(set_repository)
 
-GITHUB_NAMES = re.compile(r"(?:github\.com|colab\.research\.google\.com/github|mybinder\.org/v2/gh)/([A-Za-z0-9-]+/[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)")
+GITHUB_NAMES = re.compile(r"(?:github\.com|colab\.research\.google\.com/github|mybinder\.org/v2/gh)/"
+                          r"([A-Za-z0-9-]+/[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)")
 IGNORED = {"zalandoresearch/fashion-mnist", "d2l-ai/d2l-zh", "d2l-ai/d2l-en"}
 
 
@@ -46,7 +47,7 @@ def test_every_copy_agrees_with_course_toml():
 
 
 def test_set_repository_rewrites_every_copy(tmp_path):
-    for part in ("README.md", "course.toml", "notebooks", "d2lutil/datafiles.py"):
+    for part in ("README.md", "course.toml", "notebooks", "d2lutil/datasets.py"):
         target = tmp_path / part
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, target)
@@ -64,7 +65,7 @@ def test_a_drifted_copy_is_caught(tmp_path):
     shutil.copy(ROOT / "course.toml", tmp_path)
     shutil.copy(ROOT / "notebooks" / "06_2_conv_layer.ipynb", tmp_path / "notebooks")
     (tmp_path / "d2lutil").mkdir()
-    shutil.copy(ROOT / "d2lutil" / "datafiles.py", tmp_path / "d2lutil")
+    shutil.copy(ROOT / "d2lutil" / "datasets.py", tmp_path / "d2lutil")
     name = set_repository.read_repository(tmp_path)["name"]
     (tmp_path / "README.md").write_text(f"https://github.com/{name} and https://github.com/bob/stale-fork")
     with pytest.raises(AssertionError, match="bob/stale-fork"):

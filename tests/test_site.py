@@ -6,8 +6,8 @@ in reading order, formulas, plots, Colab and Binder links, Chinese search, and n
 """
 import importlib.util
 import json
-import sys
 import re
+import sys
 import time
 from pathlib import Path
 

@@ -3,9 +3,14 @@ import pytest
 import torch
 from torch import nn
 
-from d2lutil.models import alexnet, lenet, nin
-from d2lutil.widgets.architecture import (ARCHITECTURES, architecture_explorer, architecture_summary,
-                                          format_layer_table, layer_table)
+from d2lutil.convnets import alexnet, lenet, nin
+from d2lutil.widgets.architecture import (
+    ARCHITECTURES,
+    architecture_explorer,
+    architecture_summary,
+    format_layer_table,
+    layer_table,
+)
 
 
 def test_layer_table_shapes_params_and_flops_of_a_small_net():

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from d2lutil.models import lenet
+from d2lutil.convnets import lenet
 from d2lutil.widgets.feature_maps import draw_feature_maps, feature_map_explorer, layer_outputs
 
 

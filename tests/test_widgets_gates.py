@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 import d2lutil
-from d2lutil.gated import gate_activations
+from d2lutil.rnn import gate_activations
 from d2lutil.widgets.gates import MAX_CHARS, check_passage, gate_explorer, gate_summary
 
 

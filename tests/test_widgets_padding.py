@@ -6,8 +6,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from d2lutil.widgets.padding import (describe_positions, draw_kernel_positions, kernel_positions,
-                                     padding_explorer, torch_output_shape)
+from d2lutil.widgets.padding import (
+    describe_positions,
+    draw_kernel_positions,
+    kernel_positions,
+    padding_explorer,
+    torch_output_shape,
+)
 
 
 def controls(widget):

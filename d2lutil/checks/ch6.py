@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..cnn import conv_output_shape, corr2d
+from ..conv import conv_output_shape, corr2d
 from . import Mistake, register
 
 

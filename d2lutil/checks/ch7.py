@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ..cnn import conv_output_shape
+from ..conv import conv_output_shape
 from . import Mistake, register
 
 

@@ -17,25 +17,26 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from .. import models
+from .. import convnets
 from ..validation import scaled_channels
 from .common import interactive
 
 
 def _vgg11(input_size: int, width: float) -> nn.Module:
-    arch = [(n, scaled_channels(c, width)) for n, c in models.VGG11_ARCH]
-    return models.vgg(arch, input_size, hidden=scaled_channels(4096, width))
+    arch = [(n, scaled_channels(c, width)) for n, c in convnets.VGG11_ARCH]
+    return convnets.vgg(arch, input_size, hidden=scaled_channels(4096, width))
 
 
 ARCHITECTURES: dict[str, Callable[[int, float], nn.Module]] = {
-    "LeNet": lambda input_size, width: models.lenet(),
-    "AlexNet": lambda input_size, width: models.alexnet(width, input_size),
+    "LeNet": lambda input_size, width: convnets.lenet(),
+    "AlexNet": lambda input_size, width: convnets.alexnet(width, input_size),
     "VGG-11": _vgg11,
-    "NiN": lambda input_size, width: models.nin(width),
-    "GoogLeNet": lambda input_size, width: models.googlenet(width),
-    "LeNet-BN": lambda input_size, width: models.lenet_bn(),
-    "ResNet-18": lambda input_size, width: models.resnet18(tuple(scaled_channels(c, width) for c in (64, 128, 256, 512))),
-    "DenseNet": lambda input_size, width: models.densenet(scaled_channels(64, width), scaled_channels(32, width)),
+    "NiN": lambda input_size, width: convnets.nin(width),
+    "GoogLeNet": lambda input_size, width: convnets.googlenet(width),
+    "LeNet-BN": lambda input_size, width: convnets.lenet_bn(),
+    "ResNet-18": lambda input_size, width: convnets.resnet18(
+        tuple(scaled_channels(c, width) for c in (64, 128, 256, 512))),
+    "DenseNet": lambda input_size, width: convnets.densenet(scaled_channels(64, width), scaled_channels(32, width)),
 }
 """Networks offered by the explorer: builder(input_size, width) returns a model for one-channel
 images of that size, with every channel count multiplied by ``width`` (builders may ignore either)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+
 from .common import interactive
 
 MODES = ("train", "eval")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+
 from .common import interactive
 
 ACTIVATIONS = {"tanh": torch.tanh, "identity": lambda x: x}

@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
-from ..cnn import conv_output_shape
+from ..conv import conv_output_shape
 from .common import int_slider, interactive
 
 

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-from ..fashion_mnist import get_fashion_mnist_labels
+from ..datasets import get_fashion_mnist_labels
 from .common import interactive
 
 

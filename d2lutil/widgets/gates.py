@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 
-from ..gated import gate_activations, show_gates
+from ..rnn import gate_activations, show_gates
 from .common import interactive
 
 MAX_CHARS = 120

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
-from ..cnn import conv_output_shape
+from ..conv import conv_output_shape
 from ..validation import to_pair
 from .common import int_slider, interactive
 
@@ -79,7 +79,8 @@ def draw_kernel_positions(info: dict):
     xs = [c + 0.5 for _, c in info["corners"]]
     ys = [ph - r - 0.5 for r, _ in info["corners"]]
     ax_in.plot(xs, ys, "o", color="tab:red", ms=4)
-    ax_in.set_title("padded input (grey: padding, hatched: never covered)\ndots: top-left corners of all windows", fontsize=9)
+    ax_in.set_title("padded input (grey: padding, hatched: never covered)\n"
+                    "dots: top-left corners of all windows", fontsize=9)
     for r in range(oh):
         for c in range(ow):
             ax_out.add_patch(Rectangle((c, oh - 1 - r), 1, 1, facecolor="tab:red", alpha=0.25,

@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from ..cnn import conv_output_shape
-from ..fashion_mnist import get_fashion_mnist_labels, read_fashion_mnist
+from ..conv import conv_output_shape
+from ..datasets import get_fashion_mnist_labels, read_fashion_mnist
 from .common import int_slider, interactive
 
 MODES = ("max", "avg")

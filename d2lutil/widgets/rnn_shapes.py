@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
-from .common import interactive
 from torch import nn
+
+from .common import interactive
 
 CELLS = {"RNN": nn.RNN, "GRU": nn.GRU, "LSTM": nn.LSTM}
 

@@ -10,7 +10,6 @@ from typing import Callable
 from torch import nn
 
 import d2lutil as d2l
-from d2lutil import gated, models
 
 
 @dataclass(frozen=True)
@@ -32,18 +31,18 @@ class TextRun:
 
 
 def _vgg_small() -> nn.Module:
-    return models.vgg([(n, c // 4) for n, c in models.VGG11_ARCH])
+    return d2l.vgg([(n, c // 4) for n, c in d2l.VGG11_ARCH])
 
 
 IMAGE_RUNS = {
-    "lenet": ImageRun(models.lenet, 256, None, 0.9, (0.779, 0.824), 55296.6),
-    "alexnet": ImageRun(models.alexnet, 128, 224, 0.01, (0.866, 0.885), 3941.8),
+    "lenet": ImageRun(d2l.lenet, 256, None, 0.9, (0.779, 0.824), 55296.6),
+    "alexnet": ImageRun(d2l.alexnet, 128, 224, 0.01, (0.866, 0.885), 3941.8),
     "vgg": ImageRun(_vgg_small, 128, 224, 0.05, (0.900, 0.924), 2463.7),
-    "nin": ImageRun(models.nin, 128, 224, 0.1, (0.5, 0.879), 3087.6),
-    "googlenet": ImageRun(models.googlenet, 128, 96, 0.1, (0.850, 0.899), 3265.5),
-    "lenet_bn": ImageRun(models.lenet_bn, 256, None, 1.0, (0.708, 0.879), 50597.3),
-    "resnet18": ImageRun(models.resnet18, 256, 96, 0.05, (0.838, 0.922), 5032.7),
-    "densenet": ImageRun(models.densenet, 256, 96, 0.1, (0.5, 0.918), 5626.3),
+    "nin": ImageRun(d2l.nin, 128, 224, 0.1, (0.5, 0.879), 3087.6),
+    "googlenet": ImageRun(d2l.googlenet, 128, 96, 0.1, (0.850, 0.899), 3265.5),
+    "lenet_bn": ImageRun(d2l.lenet_bn, 256, None, 1.0, (0.708, 0.879), 50597.3),
+    "resnet18": ImageRun(d2l.resnet18, 256, 96, 0.05, (0.838, 0.922), 5032.7),
+    "densenet": ImageRun(d2l.densenet, 256, 96, 0.1, (0.5, 0.918), 5626.3),
 }
 NUM_EPOCHS_CNN, NUM_EPOCHS_RNN, BATCH_SIZE_RNN, NUM_STEPS = 10, 500, 32, 35
 
@@ -60,9 +59,9 @@ def _concise(layer, **kwargs):
 TEXT_RUNS = {
     "rnn_scratch": TextRun(_scratch(d2l.get_params, d2l.init_rnn_state, d2l.rnn, 512), 1, (1.0, 1.2), 67212.6),
     "rnn_concise": TextRun(_concise(nn.RNN), 1, (1.3, 1.4), 404413.8),
-    "gru_scratch": TextRun(_scratch(gated.get_gru_params, gated.init_gru_state, gated.gru, 256), 1, (1.0, 1.3), 19911.5),
+    "gru_scratch": TextRun(_scratch(d2l.get_gru_params, d2l.init_gru_state, d2l.gru, 256), 1, (1.0, 1.3), 19911.5),
     "gru_concise": TextRun(_concise(nn.GRU), 1, (1.0, 1.1), 109423.8),
-    "lstm_scratch": TextRun(_scratch(gated.get_lstm_params, gated.init_lstm_state, gated.lstm, 256), 1, (1.1, 1.4),
+    "lstm_scratch": TextRun(_scratch(d2l.get_lstm_params, d2l.init_lstm_state, d2l.lstm, 256), 1, (1.1, 1.4),
                             17736.0),
     "lstm_concise": TextRun(_concise(nn.LSTM), 1, (1.0, 1.2), 234815.0),
     "deep_lstm": TextRun(_concise(nn.LSTM, num_layers=2), 2, (1.0, 1.0), 186005.7),

@@ -11,7 +11,9 @@ import pytest
 import torch
 
 import d2lutil as d2l
+
 from book_settings import BATCH_SIZE_RNN, IMAGE_RUNS, NUM_EPOCHS_CNN, NUM_EPOCHS_RNN, NUM_STEPS, TEXT_RUNS
+
 
 def _skip_reason() -> str | None:
     if not torch.cuda.is_available():

@@ -9,8 +9,7 @@ import pytest
 import torch
 
 import d2lutil as d2l
-from d2lutil.masked import MaskedCharRNN, load_data_masked_chars
-
+from d2lutil.rnn import MaskedCharRNN, load_data_masked_chars
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

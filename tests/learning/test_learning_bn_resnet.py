@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import d2lutil as d2l
-from d2lutil.models import lenet_bn, resnet18
+from d2lutil.convnets import lenet_bn, resnet18
 
 MIN_TEST_ACC = 0.6
 MAX_CHANCE_ACC = 0.25

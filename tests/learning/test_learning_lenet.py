@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import d2lutil as d2l
-from d2lutil.models import lenet_modern
+from d2lutil.convnets import lenet_modern
 
 MIN_TEST_ACC = 0.6
 MAX_CHANCE_ACC = 0.2

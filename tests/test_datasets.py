@@ -1,4 +1,5 @@
-"""Unit tests for d2lutil.datafiles: locating data files and checking their SHA-256.
+"""Unit tests for d2lutil.datasets: locating data files, checking their SHA-256, and Fashion-MNIST
+on the real bundled data set.
 
 ``data_file`` remembers verified paths (with their size and mtime) in ``_verified``, so every
 test that damages or removes a file works in its own fresh ``tmp_path``.
@@ -12,10 +13,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import torch
+import torch.nn.functional as F
 
 import d2lutil
-from d2lutil import datafiles
+from d2lutil import datasets
 
+# ---- data files and checksums ----
+
+BAD_BATCH_SIZE = r"batch_size must be (at least 1|an integer), got {!r}"
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 SUMS_FILE = Path(__file__).resolve().parent.parent / "d2lutil" / "SHA256SUMS"
 SMALL = "timemachine.txt"
@@ -40,13 +46,13 @@ def data_copy(tmp_path, monkeypatch):
 def test_data_dir_default_is_the_repository_data(monkeypatch):
     monkeypatch.delenv("D2L_DATA_DIR", raising=False)
     assert d2lutil.data_dir() == REPO_DATA
-    assert datafiles.data_dirs() == [REPO_DATA, datafiles._BUNDLED_DATA]
+    assert datasets.data_dirs() == [REPO_DATA, datasets._BUNDLED_DATA]
 
 
 def test_data_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("D2L_DATA_DIR", str(tmp_path))
     assert d2lutil.data_dir() == tmp_path
-    assert datafiles.data_dirs() == [tmp_path, REPO_DATA, datafiles._BUNDLED_DATA]
+    assert datasets.data_dirs() == [tmp_path, REPO_DATA, datasets._BUNDLED_DATA]
 
 
 @pytest.mark.parametrize("value", ["", "  "])
@@ -65,24 +71,24 @@ def test_search_falls_back_from_d2l_data_dir_to_the_repository(tmp_path, monkeyp
 def test_sha256sums_lists_every_bundled_file_and_every_source():
     listed = sums()
     assert sorted(listed) == sorted(DATA_NAMES)
-    assert sorted(datafiles.SOURCES) == sorted(DATA_NAMES)
+    assert sorted(datasets.SOURCES) == sorted(DATA_NAMES)
     assert all(len(d) == 64 and int(d, 16) >= 0 for d in listed.values())
 
 
 def test_expected_sha256_reads_the_list(monkeypatch):
     monkeypatch.delenv("D2L_DATA_DIR", raising=False)
     for name, digest in sums().items():
-        assert datafiles.expected_sha256(name) == digest
+        assert datasets.expected_sha256(name) == digest
 
 
 def test_expected_sha256_unknown_name():
     with pytest.raises(KeyError, match=r"'nope.bin' is not a known data file; the known ones are \['t10k"):
-        datafiles.expected_sha256("nope.bin")
+        datasets.expected_sha256("nope.bin")
 
 
 def test_the_lists_own_digest_is_recorded_in_the_code():
-    assert datafiles.SUMS_FILE == SUMS_FILE
-    assert datafiles.sha256_of(SUMS_FILE) == datafiles.SUMS_SHA256
+    assert datasets.SUMS_FILE == SUMS_FILE
+    assert datasets.sha256_of(SUMS_FILE) == datasets.SUMS_SHA256
 
 
 def test_a_folders_own_sha256sums_is_ignored(data_copy):
@@ -109,7 +115,7 @@ def sums_copy(tmp_path, monkeypatch):
     """A copy of the trusted list that a test may damage, with SUMS_SHA256 left as it is."""
     copy = tmp_path / "SHA256SUMS"
     shutil.copy(SUMS_FILE, copy)
-    monkeypatch.setattr(datafiles, "SUMS_FILE", copy)
+    monkeypatch.setattr(datasets, "SUMS_FILE", copy)
     return copy
 
 
@@ -139,20 +145,20 @@ def test_sha256_of_matches_hashlib(tmp_path):
     path = tmp_path / "blob"
     payload = bytes(range(256)) * 5000  # > 1 MiB: more than one block
     path.write_bytes(payload)
-    assert datafiles.sha256_of(path) == hashlib.sha256(payload).hexdigest()
+    assert datasets.sha256_of(path) == hashlib.sha256(payload).hexdigest()
 
 
 def test_data_file_returns_verified_path(monkeypatch):
     monkeypatch.delenv("D2L_DATA_DIR", raising=False)
     path = d2lutil.data_file(SMALL)
     assert path == REPO_DATA / SMALL
-    assert path in datafiles._verified
+    assert path in datasets._verified
 
 
 def test_data_file_in_custom_folder(data_copy):
     path = d2lutil.data_file(SMALL)
     assert path == data_copy / SMALL
-    assert path in datafiles._verified
+    assert path in datasets._verified
     assert d2lutil.data_file(SMALL) == path  # second call: size and mtime unchanged, from the cache
 
 
@@ -171,8 +177,8 @@ def test_corrupted_file_names_file_checksum_and_repair(data_copy):
     assert f"sha256 {hashlib.sha256(bytes(raw)).hexdigest()}" in message
     assert "checksum list" in message and "itself is intact" in message
     assert f"git checkout -- data/{SMALL}" in message
-    assert "download=True" in message and datafiles.SOURCES[SMALL] in message
-    assert target not in datafiles._verified
+    assert "download=True" in message and datasets.SOURCES[SMALL] in message
+    assert target not in datasets._verified
 
 
 def test_truncated_file_is_also_caught(data_copy):
@@ -183,12 +189,12 @@ def test_truncated_file_is_also_caught(data_copy):
 
 def test_missing_file_names_every_place_looked_and_the_fixes(data_copy, monkeypatch):
     (data_copy / SMALL).unlink()
-    monkeypatch.setattr(datafiles, "_REPO_DATA", data_copy / "no-clone")  # as after `pip install .`
+    monkeypatch.setattr(datasets, "_REPO_DATA", data_copy / "no-clone")  # as after `pip install .`
     with pytest.raises(FileNotFoundError) as err:
         d2lutil.data_file(SMALL)
     message = str(err.value)
     assert f"Data file {SMALL} (sha256 {sums()[SMALL]}) was not found; looked in: {data_copy}, " \
-           f"{datafiles._BUNDLED_DATA}." in message
+           f"{datasets._BUNDLED_DATA}." in message
     assert "set D2L_DATA_DIR" in message and "clone the course repository" in message
     assert "download=True" in message
 
@@ -212,7 +218,7 @@ def test_loaders_report_a_damaged_fashion_mnist_file(tmp_path, monkeypatch):
 
 def test_loaders_report_a_missing_fashion_mnist_file(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(datafiles, "_REPO_DATA", tmp_path / "no-clone")
+    monkeypatch.setattr(datasets, "_REPO_DATA", tmp_path / "no-clone")
     with pytest.raises(FileNotFoundError, match=r"t10k-images-idx3-ubyte.gz .* was not found"):
         d2lutil.read_fashion_mnist("test")
 
@@ -234,18 +240,18 @@ def fake_urlopen(calls, payload=None):
 
 
 def test_sources_use_https():
-    assert all(url.startswith("https://") for url in datafiles.SOURCES.values())
+    assert all(url.startswith("https://") for url in datasets.SOURCES.values())
 
 
 def test_download_fetches_a_missing_file(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen(calls))
     monkeypatch.setenv("D2L_DATA_DIR", str(tmp_path / "fresh"))  # folder does not exist yet
-    monkeypatch.setattr(datafiles, "_REPO_DATA", tmp_path / "no-clone")
+    monkeypatch.setattr(datasets, "_REPO_DATA", tmp_path / "no-clone")
     path = d2lutil.data_file(SMALL, download=True)
     assert path == tmp_path / "fresh" / SMALL
-    assert datafiles.sha256_of(path) == sums()[SMALL]
-    assert calls == [(datafiles.SOURCES[SMALL], datafiles.DOWNLOAD_TIMEOUT_S)]
+    assert datasets.sha256_of(path) == sums()[SMALL]
+    assert calls == [(datasets.SOURCES[SMALL], datasets.DOWNLOAD_TIMEOUT_S)]
     assert sorted(p.name for p in path.parent.iterdir()) == [SMALL]  # no temporary left
 
 
@@ -253,7 +259,7 @@ def test_download_with_wrong_checksum_is_not_saved(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen(calls, b"<html>moved</html>"))
     monkeypatch.setenv("D2L_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(datafiles, "_REPO_DATA", tmp_path / "no-clone")
+    monkeypatch.setattr(datasets, "_REPO_DATA", tmp_path / "no-clone")
     with pytest.raises(ValueError, match=rf"Downloaded {SMALL} from https://\S+ has sha256 .*expected "
                                          rf"{sums()[SMALL]}; not saved"):
         d2lutil.data_file(SMALL, download=True)
@@ -266,11 +272,11 @@ def test_download_without_network_names_the_url_and_the_offline_way(tmp_path, mo
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     monkeypatch.setenv("D2L_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(datafiles, "_REPO_DATA", tmp_path / "no-clone")
+    monkeypatch.setattr(datasets, "_REPO_DATA", tmp_path / "no-clone")
     with pytest.raises(ConnectionError) as err:
         d2lutil.data_file(SMALL, download=True)
     message = str(err.value)
-    assert f"Could not download {SMALL} from {datafiles.SOURCES[SMALL]}" in message
+    assert f"Could not download {SMALL} from {datasets.SOURCES[SMALL]}" in message
     assert "name resolution" in message and "set D2L_DATA_DIR" in message and "bundled data/" in message
     assert list(tmp_path.iterdir()) == []
 
@@ -278,3 +284,171 @@ def test_download_without_network_names_the_url_and_the_offline_way(tmp_path, mo
 def test_download_is_not_used_for_a_present_file(data_copy, monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail("no download expected"))
     assert d2lutil.data_file(SMALL, download=True) == data_copy / SMALL
+
+
+# ---- Fashion-MNIST ----
+
+@pytest.fixture(scope="module")
+def data():
+    """{'train': (images, labels), 'test': (images, labels)}, read from the IDX files once."""
+    return {split: d2lutil.read_fashion_mnist(split) for split in ("train", "test")}
+
+
+@pytest.fixture(scope="module")
+def loaders():
+    """The public loader, called once for real (it reads the files again)."""
+    return d2lutil.load_data_fashion_mnist(batch_size=256)
+
+
+@pytest.fixture
+def cached_reads(data, monkeypatch):
+    """Let load_data_fashion_mnist reuse the module's data instead of re-reading 70,000 images."""
+    monkeypatch.setattr(datasets, "read_fashion_mnist", lambda split, download=False: data[split])
+
+
+def test_read_train_and_test(data):
+    (X, y), (Xt, yt) = data["train"], data["test"]
+    assert X.shape == (60000, 1, 28, 28) and X.dtype == torch.uint8
+    assert Xt.shape == (10000, 1, 28, 28) and Xt.dtype == torch.uint8
+    assert y.shape == (60000,) and y.dtype == torch.int64
+    assert yt.shape == (10000,) and yt.dtype == torch.int64
+    # balanced classes, the known first labels (ankle boot, ...)
+    assert torch.equal(torch.bincount(y), torch.full((10,), 6000))
+    assert torch.equal(torch.bincount(yt), torch.full((10,), 1000))
+    assert y[:5].tolist() == [9, 0, 0, 3, 0]
+    assert yt[:5].tolist() == [9, 2, 1, 1, 6]
+    assert int(X.max()) == 255 and int(X.min()) == 0
+
+
+def test_read_unknown_split():
+    with pytest.raises(ValueError, match=r"split must be 'train' or 'test', got 'val'"):
+        d2lutil.read_fashion_mnist("val")
+
+
+def test_labels_text():
+    assert d2lutil.get_fashion_mnist_labels([0, 9, 3]) == ["t-shirt", "ankle boot", "dress"]
+    assert d2lutil.get_fashion_mnist_labels(torch.arange(10)) == list(datasets.LABELS)
+    assert len(set(datasets.LABELS)) == 10
+    assert d2lutil.get_fashion_mnist_labels([]) == []
+
+
+def test_load_data_sizes_shapes_dtypes_range(loaders):
+    train_iter, test_iter = loaders
+    assert len(train_iter.images) == 60000 and len(test_iter.images) == 10000
+    assert len(train_iter) == 235 and len(test_iter) == 40  # ceil(60000/256), ceil(10000/256)
+    assert train_iter.shuffle and not test_iter.shuffle
+    X, y = next(iter(train_iter))
+    assert X.shape == (256, 1, 28, 28) and X.dtype == torch.float32
+    assert y.shape == (256,) and y.dtype == torch.int64
+    assert 0.0 <= float(X.min()) and float(X.max()) <= 1.0
+    assert 0 <= int(y.min()) and int(y.max()) <= 9
+
+
+def test_test_iterator_is_in_file_order_and_complete(loaders, data):
+    _, test_iter = loaders
+    batches = list(test_iter)
+    assert [len(y) for _, y in batches] == [256] * 39 + [10000 - 39 * 256]
+    labels = torch.cat([y for _, y in batches])
+    assert torch.equal(labels, data["test"][1])
+    first = batches[0][0]
+    assert torch.equal(first, data["test"][0][:256].float() / 255)
+
+
+def test_load_data_num_train_and_resize(cached_reads, data):
+    train_iter, test_iter = d2lutil.load_data_fashion_mnist(64, resize=32, num_train=1000)
+    assert len(train_iter.images) == 1000 and len(test_iter.images) == 10000
+    assert torch.equal(train_iter.labels, data["train"][1][:1000])
+    X, _ = next(iter(train_iter))
+    assert X.shape == (64, 1, 32, 32)
+    assert next(iter(test_iter))[0].shape == (64, 1, 32, 32)
+
+
+def test_load_data_generator_makes_runs_repeat(cached_reads):
+    def first_labels(seed):
+        train_iter, _ = d2lutil.load_data_fashion_mnist(32, num_train=500,
+                                                        generator=torch.Generator().manual_seed(seed))
+        return next(iter(train_iter))[1]
+    assert torch.equal(first_labels(3), first_labels(3))
+    assert not torch.equal(first_labels(3), first_labels(4))
+
+
+@pytest.mark.parametrize("num_train", [0, -5, 60001])
+def test_load_data_bad_num_train(cached_reads, num_train):
+    with pytest.raises(ValueError, match=rf"num_train must be between 1 and 60000, got {num_train}"):
+        d2lutil.load_data_fashion_mnist(32, num_train=num_train)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, None, True])
+def test_load_data_bad_batch_size(cached_reads, batch_size):
+    with pytest.raises((ValueError, TypeError), match=BAD_BATCH_SIZE.format(batch_size)):
+        d2lutil.load_data_fashion_mnist(batch_size)
+
+
+@pytest.fixture(scope="module")
+def small(data):
+    X, y = data["train"]
+    return X[:100], y[:100]
+
+
+class TestImageBatches:
+    def test_values_and_partial_last_batch(self, small):
+        X, y = small
+        batches = list(d2lutil.ImageBatches(X, y, 32))
+        assert [len(b[1]) for b in batches] == [32, 32, 32, 4]
+        assert len(d2lutil.ImageBatches(X, y, 32)) == 4
+        assert len(d2lutil.ImageBatches(X, y, 100)) == 1
+        assert torch.equal(torch.cat([b[0] for b in batches]), X.float() / 255)
+        assert torch.equal(torch.cat([b[1] for b in batches]), y)
+        assert X.dtype == torch.uint8  # the stored images are not changed in place
+
+    def test_resize_int_and_pair(self, small):
+        X, y = small
+        Xb, _ = next(iter(d2lutil.ImageBatches(X, y, 8, resize=32)))
+        assert Xb.shape == (8, 1, 32, 32)
+        expected = F.interpolate(X[:8].float() / 255, size=(32, 32), mode="bilinear", align_corners=False)
+        assert torch.allclose(Xb, expected)
+        Xb, _ = next(iter(d2lutil.ImageBatches(X, y, 8, resize=(20, 40))))
+        assert Xb.shape == (8, 1, 20, 40)
+
+    def test_shuffle_is_a_permutation_reproducible_and_new_each_epoch(self, small):
+        X, y = small
+        idx = torch.arange(100)
+        it = d2lutil.ImageBatches(X, idx, 16, shuffle=True, generator=torch.Generator().manual_seed(0))
+        epoch1 = torch.cat([b for _, b in it])
+        epoch2 = torch.cat([b for _, b in it])
+        assert sorted(epoch1.tolist()) == list(range(100))  # every example exactly once
+        assert not torch.equal(epoch1, epoch2)  # reshuffled each epoch
+        assert not torch.equal(epoch1, idx)
+        it2 = d2lutil.ImageBatches(X, idx, 16, shuffle=True, generator=torch.Generator().manual_seed(0))
+        assert torch.equal(torch.cat([b for _, b in it2]), epoch1)
+        assert torch.equal(torch.cat([b for _, b in it2]), epoch2)
+        # images stay with their labels
+        Xs, ys = next(iter(d2lutil.ImageBatches(X, idx, 16, shuffle=True,
+                                                generator=torch.Generator().manual_seed(5))))
+        assert torch.equal(Xs, X[ys].float() / 255)
+
+    @pytest.mark.parametrize("batch_size", [0, -3, 1.0, "8", False])
+    def test_bad_batch_size(self, small, batch_size):
+        with pytest.raises((ValueError, TypeError), match=BAD_BATCH_SIZE.format(batch_size)):
+            d2lutil.ImageBatches(*small, batch_size)
+
+    def test_length_mismatch(self, small):
+        X, y = small
+        with pytest.raises(ValueError, match=r"100 images but 99 labels"):
+            d2lutil.ImageBatches(X, y[:99], 10)
+
+
+def test_device_cpu_gives_the_same_batches_as_none(cached_reads):
+    def batches(device):
+        train_iter, test_iter = d2lutil.load_data_fashion_mnist(
+            64, resize=20, num_train=300, generator=torch.Generator().manual_seed(7), device=device)
+        return list(train_iter) + list(train_iter) + list(test_iter)[:2]  # two epochs: two permutations
+    plain, on_cpu = batches(None), batches("cpu")
+    assert len(plain) == len(on_cpu) == 2 * 5 + 2
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(plain, on_cpu))
+    assert all(X.device.type == "cpu" for X, _ in on_cpu)
+
+
+def test_device_keeps_the_uint8_images_there(small):
+    it = d2lutil.ImageBatches(*small, 10, device=torch.device("cpu"))
+    assert it.images.dtype == torch.uint8 and it.images.device.type == "cpu"
