@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from d2lutil import checks
-from d2lutil.checks import REGISTRY, check, progress
+from d2lutil.checks import REGISTRY, _verdict, check, progress
 
 IDS = sorted(REGISTRY)
 MISTAKES = [(key, i) for key in IDS for i in range(len(REGISTRY[key].mistakes))]
@@ -22,7 +22,8 @@ def fresh_kernel(monkeypatch, one_thread):
 
 
 def run(exercise_id, answer, capsys):
-    passed = check(exercise_id, answer)
+    """(passed, printed output) of one check; ``check`` itself returns None, ``_verdict`` is what it wraps."""
+    passed = _verdict(exercise_id, answer)
     return passed, capsys.readouterr().out
 
 
@@ -102,6 +103,23 @@ def test_function_that_returns_none_later_is_a_failure_not_a_stub(capsys):
         return 2 if d == 1 else None
     passed, out = run("6.2.4c", min_kernel_size, capsys)
     assert not passed and "返回了 None" in out
+
+
+def test_check_returns_none_and_records_the_verdict(capsys):
+    """A notebook cell ending with d2l.check(...) must show only the printed verdict, not an echoed bool."""
+    assert check("6.3.1", (2, 2)) is None
+    assert check("6.3.3", 1) is None
+    assert capsys.readouterr().out.startswith("通过：6.3.1")
+    assert checks._results == {"6.3.1": "通过", "6.3.3": "未通过"}
+
+
+ID_PATTERN = re.compile(r"(\d)\.(\d)\.(\d)([a-z]?)")
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_id_follows_the_numbering_scheme(exercise_id):
+    """x.y.0 (the section's text), x.y.n (exercise n) and an optional letter (a part of that exercise)."""
+    assert ID_PATTERN.fullmatch(exercise_id), exercise_id
 
 
 def test_unknown_id_names_the_argument_and_the_known_ids():

@@ -80,3 +80,10 @@ def test_widget_bad_radius_is_a_message():
     # the slider cannot go below 0, but the function behind it is also guarded
     with pytest.raises(ValueError, match="spectral_radius"):
         rnn_gradient_norms(-0.5, 5)
+
+
+@pytest.mark.parametrize("args", [dict(spectral_radius=float("nan"), num_steps=5),
+                                  dict(spectral_radius=1.0, num_steps=5, input_scale=float("inf"))])
+def test_non_finite_settings_are_refused_not_turned_into_nans(args):
+    with pytest.raises(ValueError, match="finite"):
+        rnn_gradient_norms(**args)

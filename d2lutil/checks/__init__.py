@@ -6,7 +6,11 @@ back, and a hint aimed at the likely mistake. Known wrong answers are registered
 an answer that behaves like one of them gets that mistake's own hint. Value answers are never
 revealed: a wrong number is described as too large/small or off by one. Nothing is stored or sent
 anywhere: ``progress()`` only reports the checks run in this kernel. The cases and reference
-answers live in ``ch6`` ... ``ch9``, away from the section notebooks.
+answers live in ``ch6`` ... ``ch9``, away from the section notebooks. ``check`` prints and returns
+None (the verdict is recorded for ``progress()``).
+
+Ids: ``x.y.0`` practises the text of section x.y; ``x.y.n`` is that section's exercise n (sometimes
+a simpler version of it); a trailing letter is one part of that exercise (``6.2.4c`` is part (c)).
 """
 from __future__ import annotations
 
@@ -183,8 +187,16 @@ def _first_failure(ex: Exercise, answer) -> tuple[str | None, int]:
     return None, len(cases)
 
 
-def check(exercise_id: str, answer) -> bool:
-    """Check a learner's answer to exercise ``exercise_id`` and print the verdict; never raises on the answer."""
+def check(exercise_id: str, answer) -> None:
+    """Check a learner's answer to exercise ``exercise_id`` and print the verdict; never raises on the answer.
+
+    Returns None, so that a notebook cell ending with ``d2l.check(...)`` shows only the printed verdict
+    (a returned bool would be echoed under it); the verdict is kept for :func:`progress`."""
+    _verdict(exercise_id, answer)
+
+
+def _verdict(exercise_id: str, answer) -> bool:
+    """What :func:`check` does, returning whether the answer passed (for the tests)."""
     if exercise_id not in REGISTRY:
         section = exercise_id.rsplit(".", 1)[0]
         known = [key for key in REGISTRY if key.startswith(section + ".")] or list(REGISTRY)[:5]

@@ -20,7 +20,7 @@ FLIP_HINT = "深度学习里的“卷积”是互相关：核不翻转。你的�
 # ------------------------------------------------------------------------------------ 6.1
 register(
     "6.1.1", title="Δ=0 的卷积层就是逐像素的全连接层：对每个像素位置的通道向量 x 计算 W x。",
-    signature="pixelwise_linear(X, W)", doc="X: (c_i, h, w), W: (c_o, c_i). Return the (c_o, h, w) output.",
+    signature="pixelwise_linear(X, W)", doc="X: (c_i, h, w)，W: (c_o, c_i)。返回形状为 (c_o, h, w) 的输出。",
     reference=lambda X, W: torch.einsum("oi,ihw->ohw", W, X),
     cases=lambda: [("3 个输入通道、3 个输出通道", (_rand(3, 4, 4), _rand(3, 3, seed=1))),
                    ("2 个输入通道、4 个输出通道、高宽不同", (_rand(2, 3, 5), _rand(4, 2, seed=1))),
@@ -31,7 +31,7 @@ register(
 
 register(
     "6.1.4", title="音频是一维信号：写出一维互相关（无填充、步幅 1）。",
-    signature="corr1d(x, k)", doc="x: (n,) signal, k: (m,) kernel. Return the (n - m + 1,) cross-correlation.",
+    signature="corr1d(x, k)", doc="x: 长 n 的信号 (n,)，k: 长 m 的核 (m,)。返回形状为 (n - m + 1,) 的互相关。",
     reference=lambda x, k: F.conv1d(x[None, None], k[None, None])[0, 0],
     cases=lambda: [("长 8 的信号、长 3 的核", (_rand(8), _rand(3, seed=1))),
                    ("核与信号一样长", (_rand(4), _rand(4, seed=1))),
@@ -52,28 +52,28 @@ def _full_corr2d(f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
 
 register(
     "6.1.6", title="写出二维离散卷积 $(f*g)[i,j] = \\sum_{a,b} f[a,b]\\,g[i-a,j-b]$（完整输出），再看 $f*g$ 与 $g*f$ 是否相等。",
-    signature="convolve2d(f, g)", doc="f: (a, b), g: (c, d). Return the full (a + c - 1, b + d - 1) convolution.",
+    signature="convolve2d(f, g)", doc="f: (h_f, w_f)，g: (h_g, w_g)。返回完整的卷积，形状为 (h_f + h_g - 1, w_f + w_g - 1)。",
     reference=_full_conv2d,
     cases=lambda: [("f 为 3×3、g 为 2×2", (_rand(3, 3), _rand(2, 2, seed=1))),
                    ("交换：f 为 2×2、g 为 3×3", (_rand(2, 2, seed=1), _rand(3, 3))),
                    ("g 为 1×3", (_rand(2, 4), _rand(1, 3, seed=1)))],
     mistakes=(Mistake(_full_corr2d, "卷积与互相关不同：卷积的下标是 g[i−a, j−b]，相当于把 g 翻转后再滑动。"),
               Mistake(lambda f, g: F.conv2d(f[None, None], g.flip(0, 1)[None, None])[0, 0],
-                      "这里要完整的卷积：输出大小是 (a+c−1, b+d−1)，也就是在 f 四周补 0 后再滑动。")),
-    hint="对所有 (a, b) 把 f[a, b] * g 加到输出的 [a:a+c, b:b+d] 位置上。")
+                      "这里要完整的卷积：输出大小是 (h_f + h_g − 1, w_f + w_g − 1)，也就是在 f 四周补 0 后再滑动。")),
+    hint="对所有 (a, b) 把 f[a, b] * g 加到输出的 [a:a+h_g, b:b+w_g] 位置上。")
 
 # ------------------------------------------------------------------------------------ 6.2
 register(
     "6.2.1", title="X = torch.tril(torch.ones(6, 6))，K = torch.tensor([[1.0, -1.0]])。分别求 corr2d(X, K)、"
                    "corr2d(X.T, K)、corr2d(X, K.T) 所有元素之和。",
-    signature="answer_6_2_1", doc="a tuple of three numbers", reference=(5.0, -5.0, -5.0),
+    signature="answer_6_2_1", doc="三个数组成的元组", reference=(5.0, -5.0, -5.0),
     mistakes=(Mistake((5.0, 5.0, 5.0), "边缘的方向反过来时（0→1 变成 1→0），差分的符号也反过来。"),
               Mistake((5.0, -5.0, 0.0), "K.T 检测上下相邻两行的变化；对角线边缘在竖直方向上也有变化，结果不是 0。")),
     hint="用 d2l.corr2d 算一算，或者数一数每一行（列）里 1 和 0 的交界出现几次、方向如何。")
 
 register(
-    "6.2.3", title="把二维互相关写成一次矩阵乘法（提示：把每个窗口展开成一行）。",
-    signature="corr2d_matmul(X, K)", doc="X: (n_h, n_w), K: (k_h, k_w). Return corr2d(X, K) via one matmul.",
+    "6.2.3", title="把二维互相关写成一次矩阵乘法（提示：把每个窗口展开成一列，`F.unfold`）。",
+    signature="corr2d_matmul(X, K)", doc="X: (n_h, n_w)，K: (k_h, k_w)。用一次矩阵乘法算出 corr2d(X, K) 并返回。",
     reference=corr2d,
     cases=lambda: [("4×5 的输入、2×3 的核", (_rand(4, 5), _rand(2, 3, seed=1))),
                    ("核与输入一样大", (_rand(3, 3), _rand(3, 3, seed=1))),
@@ -83,14 +83,14 @@ register(
 
 register(
     "6.2.4a", title="给出二阶导数（二阶差分）的最小核，作为 1 行的二维张量。",
-    signature="answer_6_2_4a", doc="a (1, k) float tensor", reference=torch.tensor([[1.0, -2.0, 1.0]]),
+    signature="answer_6_2_4a", doc="形状为 (1, k) 的浮点张量", reference=torch.tensor([[1.0, -2.0, 1.0]]),
     mistakes=(Mistake(torch.tensor([[1.0, -1.0]]), "[1, −1] 是一阶差分；二阶差分是一阶差分的差分。"),
               Mistake(torch.tensor([[-1.0, 2.0, -1.0]]), "符号反了：把核作用在 x² 的采样上应该得到 +2。")),
     hint="二阶差分 = (x[i+2] − x[i+1]) − (x[i+1] − x[i])。")
 
 register(
     "6.2.4c", title="要得到 d 阶导数（差分），核最少要有多少个元素？写成 d 的函数。",
-    signature="min_kernel_size(d)", doc="Return the smallest kernel length for a d-th order difference.",
+    signature="min_kernel_size(d)", doc="返回 d 阶差分所需的最短核长。",
     reference=lambda d: d + 1,
     cases=lambda: [("d = 1", (1,)), ("d = 2", (2,)), ("d = 5", (5,)), ("d = 0（恒等）", (0,))],
     mistakes=(Mistake(lambda d: d, "差了一个：一阶差分 [1, −1] 就已经要用两个点。"),
@@ -103,7 +103,7 @@ PER_SIDE_HINT = "填充 p 是每一侧的：上下（左右）两侧一共补 2p
 
 register(
     "6.3.1", title="本节最后的例子：8×8 输入、核 (3, 5)、填充 (0, 1)、步幅 (3, 4)，输出的 (高, 宽) 是多少？",
-    signature="answer_6_3_1", doc="a tuple (height, width)", reference=(2, 2),
+    signature="answer_6_3_1", doc="元组 (高, 宽)", reference=(2, 2),
     mistakes=(Mistake((8 / 3, 2.25), FLOOR_HINT), Mistake((1, 1), "别忘了公式末尾的 +1：第一个窗口本身就产生一个输出。")),
     hint="每个维度：⌊(n + 2p − k) / s⌋ + 1。")
 
@@ -114,7 +114,7 @@ def _per_side_once(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):
 
 register(
     "6.3.2", title="写出任意输入、核、填充（每侧）和步幅下卷积输出的形状。",
-    signature="output_shape(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w)", doc="Return (o_h, o_w) as ints.",
+    signature="output_shape(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w)", doc="返回 (o_h, o_w)，两个整数。",
     reference=lambda n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w: conv_output_shape((n_h, n_w), (k_h, k_w),
                                                                                  (p_h, p_w), (s_h, s_w)),
     cases=lambda: [("奇数核、偶数填充", (8, 8, 3, 3, 2, 2, 1, 1)),
@@ -131,21 +131,21 @@ register(
 
 register(
     "6.3.3", title="16 kHz（每秒 16000 个采样）的音频经过步幅为 2 的一维卷积，输出每秒有多少个值？",
-    signature="answer_6_3_3", doc="a number", reference=8000,
+    signature="answer_6_3_3", doc="一个数", reference=8000,
     mistakes=(Mistake(32000, "步幅 2 是每隔一个采样才算一个输出，输出更稀疏，而不是更密。"),),
     hint="步幅 s 把采样率除以 s（相当于降采样）。")
 
 register(
     "6.3.4", title="32×32 输入、3×3 核、填充 1：高宽两个方向的步幅都从 1 改为 2，乘加次数减少为原来的几分之一？"
                    "填写倍数（例如 3 表示减到 1/3）。",
-    signature="answer_6_3_4", doc="a number", reference=4,
+    signature="answer_6_3_4", doc="一个数", reference=4,
     mistakes=(Mistake(2, "高和宽两个方向都减半，输出元素个数减少得更多。"),),
     hint="乘加次数与输出元素个数成正比；算一算两种步幅下的输出形状。")
 
 # ------------------------------------------------------------------------------------ 6.4
 register(
     "6.4.1a", title="两个单通道卷积（互相关）K1、K2 直接相连：求一个核 K，使 corr2d(corr2d(X, K1), K2) = corr2d(X, K)。",
-    signature="compose_kernels(K1, K2)", doc="K1: (a, b), K2: (c, d). Return the (a + c - 1, b + d - 1) kernel.",
+    signature="compose_kernels(K1, K2)", doc="K1: (h_1, w_1)，K2: (h_2, w_2)。返回形状为 (h_1 + h_2 - 1, w_1 + w_2 - 1) 的核。",
     reference=_full_conv2d,
     cases=lambda: [("2×2 与 3×3", (_rand(2, 2), _rand(3, 3, seed=1))),
                    ("1×3 与 3×1", (_rand(1, 3), _rand(3, 1, seed=1))),
@@ -155,7 +155,7 @@ register(
 
 register(
     "6.4.1b", title="大小为 k1 和 k2 的两个卷积核直接相连，等效的单个核有多大（每个维度）？",
-    signature="combined_kernel_size(k1, k2)", doc="Return the side length of the equivalent kernel.",
+    signature="combined_kernel_size(k1, k2)", doc="返回等效核的边长。",
     reference=lambda k1, k2: k1 + k2 - 1,
     cases=lambda: [("3 和 3", (3, 3)), ("1 和 5", (1, 5)), ("2 和 4", (2, 4))],
     mistakes=(Mistake(lambda k1, k2: k1 + k2, "差了一个：两个核共用中间的那一个位置（1×1 的核不改变大小）。"),
@@ -170,7 +170,7 @@ def _conv_macs(c_i, h, w, c_o, k_h, k_w, p_h, p_w, s_h, s_w):
 
 register(
     "6.4.2a", title="一个卷积层的前向传播要做多少次乘加（不计偏置，批量为 1）？",
-    signature="conv_macs(c_i, h, w, c_o, k_h, k_w, p_h, p_w, s_h, s_w)", doc="Return the number of multiply-adds.",
+    signature="conv_macs(c_i, h, w, c_o, k_h, k_w, p_h, p_w, s_h, s_w)", doc="返回乘加次数。",
     reference=_conv_macs,
     cases=lambda: [("步幅 1、保持大小", (3, 8, 8, 4, 3, 3, 1, 1, 1, 1)),
                    ("步幅 2、奇数输入", (3, 7, 7, 2, 3, 3, 1, 1, 2, 2)),
@@ -184,13 +184,13 @@ register(
 
 register(
     "6.4.3", title="输入通道数和输出通道数都加倍（其余不变），乘加次数变为原来的几倍？",
-    signature="answer_6_4_3", doc="a number", reference=4,
+    signature="answer_6_4_3", doc="一个数", reference=4,
     mistakes=(Mistake(2, "c_i 和 c_o 都出现在乘加次数里，各贡献一个 2 倍。"),),
     hint="乘加次数 = c_o · o_h · o_w · c_i · k_h · k_w。")
 
 register(
     "6.4.4", title="1×1 卷积等于一次矩阵乘法：用 matmul 实现它。",
-    signature="conv1x1(X, K)", doc="X: (c_i, h, w), K: (c_o, c_i, 1, 1). Return the (c_o, h, w) output.",
+    signature="conv1x1(X, K)", doc="X: (c_i, h, w)，K: (c_o, c_i, 1, 1)。返回形状为 (c_o, h, w) 的输出。",
     reference=lambda X, K: F.conv2d(X[None], K)[0],
     cases=lambda: [("3 个输入通道、2 个输出通道", (_rand(3, 4, 4), _rand(2, 3, 1, 1, seed=1))),
                    ("高宽不同", (_rand(2, 2, 5), _rand(3, 2, 1, 1, seed=1))),
@@ -201,7 +201,7 @@ register(
 
 register(
     "6.4.6", title="核不是 1×1 时也用矩阵乘法实现多通道卷积（无填充、步幅 1）。",
-    signature="conv_matmul(X, K)", doc="X: (c_i, h, w), K: (c_o, c_i, k_h, k_w). Return the (c_o, o_h, o_w) output.",
+    signature="conv_matmul(X, K)", doc="X: (c_i, h, w)，K: (c_o, c_i, k_h, k_w)。返回形状为 (c_o, o_h, o_w) 的输出。",
     reference=lambda X, K: F.conv2d(X[None], K)[0],
     cases=lambda: [("2 个输入通道、3×3 核", (_rand(2, 5, 5), _rand(3, 2, 3, 3, seed=1))),
                    ("高宽不同的核", (_rand(3, 4, 6), _rand(2, 3, 2, 3, seed=1))),
@@ -239,8 +239,9 @@ def _avg_pool_conv_no_stride(channels: int, pool_size: int) -> nn.Conv2d:
 
 CONV_NOT_POOL = "题目要的是一个卷积层（nn.Conv2d）：用常数核 1/(p·p)、groups=channels 表达平均汇聚，而不是调用汇聚本身。"
 register(
-    "6.5.1", title="把平均汇聚写成一个卷积层：返回一个 nn.Conv2d，它的输出等于 p×p 的平均汇聚。",
-    signature="avg_pool_conv(channels, pool_size)", doc="Return an nn.Conv2d that computes average pooling.",
+    "6.5.1", title="把平均汇聚写成一个卷积层：返回一个 nn.Conv2d，它的输出等于 `nn.AvgPool2d(p)`（步幅等于窗口）的输出；"
+                   "每个通道单独汇聚（提示：`nn.Conv2d` 的 `groups` 参数）。",
+    signature="avg_pool_conv(channels, pool_size)", doc="返回一个算出 pool_size×pool_size 平均汇聚的 nn.Conv2d。",
     reference=_avg_pool_conv, observe=_pooling_behaviour,
     cases=lambda: [("1 个通道、2×2 窗口", (1, 2)), ("3 个通道、2×2 窗口", (3, 2)), ("3 个通道、3×3 窗口", (3, 3))],
     mistakes=(Mistake(lambda channels, pool_size: nn.AvgPool2d(pool_size), CONV_NOT_POOL),
@@ -253,7 +254,7 @@ register(
 
 register(
     "6.5.2", title="最大值也能由线性运算和 ReLU 得到：只用加减和 ReLU 写出逐元素的 max(a, b)。",
-    signature="max_via_relu(a, b)", doc="a, b: tensors of the same shape. Return their elementwise maximum.",
+    signature="max_via_relu(a, b)", doc="a, b: 形状相同的张量。返回它们逐元素的最大值。",
     reference=torch.maximum,
     cases=lambda: [("随机值", (_rand(5), _rand(5, seed=1))), ("全是负数", (-_rand(4).abs(), -_rand(4, seed=1).abs())),
                    ("a 与 b 相等", (_rand(3), _rand(3)))],
@@ -269,9 +270,9 @@ def _pool_cost(c, h, w, p_h, p_w, s_h, s_w):
 
 
 register(
-    "6.5.3", title="输入 c×h×w、窗口 p_h×p_w、填充 (p_h, p_w)、步幅 (s_h, s_w)：每个输出读 p_h·p_w 个数，"
-                   "一共读多少个数（记作运算次数）？",
-    signature="pool_cost(c, h, w, p_h, p_w, s_h, s_w)", doc="Return c * o_h * o_w * p_h * p_w.",
+    "6.5.3", title="输入 c×h×w、窗口 p_h×p_w、每侧填充 (p_h, p_w)（PyTorch 的汇聚层不接受这么大的填充，这里只按公式计数）、"
+                   "步幅 (s_h, s_w)：每个输出读 p_h·p_w 个数，一共读多少个数（记作运算次数）？",
+    signature="pool_cost(c, h, w, p_h, p_w, s_h, s_w)", doc="返回 c · o_h · o_w · p_h · p_w。",
     reference=_pool_cost,
     cases=lambda: [("2×2 窗口、步幅 2", (3, 8, 8, 2, 2, 2, 2)), ("3×3 窗口、步幅 1、奇数输入", (1, 5, 7, 3, 3, 1, 1)),
                    ("步幅大于窗口", (2, 9, 9, 2, 2, 3, 3))],
@@ -283,7 +284,7 @@ register(
 
 register(
     "6.5.5", title="用已有的最大汇聚写出最小汇聚（步幅等于窗口）。",
-    signature="min_pool(X, pool_size)", doc="X: (N, C, H, W). Return the pool_size x pool_size minimum pooling.",
+    signature="min_pool(X, pool_size)", doc="X: (N, C, H, W)。返回 pool_size×pool_size 的最小汇聚（步幅等于窗口）。",
     reference=lambda X, pool_size: -F.max_pool2d(-X, pool_size),
     cases=lambda: [("批量为 1、单通道", (_rand(1, 1, 4, 4), 2)), ("2 个样本、3 个通道、3×3 窗口", (_rand(2, 3, 6, 6), 3)),
                    ("全是负数", (-_rand(1, 2, 4, 4).abs(), 2))],
@@ -302,7 +303,7 @@ def _lenet_flat(n, k1, p1, k2):
 register(
     "6.6.2a", title="改变 LeNet 的卷积窗口：n×n 输入 → 卷积(6, k1, 填充 p1) → 2×2 平均汇聚 → 卷积(16, k2) → 2×2 平均汇聚，"
                     "展平后有多少个特征？",
-    signature="lenet_flat_features(n, k1, p1, k2)", doc="Return the number of features entering the first dense layer.",
+    signature="lenet_flat_features(n, k1, p1, k2)", doc="返回进入第一个全连接层的特征个数。",
     reference=_lenet_flat,
     cases=lambda: [("书中的设置", (28, 5, 2, 5)), ("3×3 的窗口", (28, 3, 1, 3)), ("奇数尺寸（汇聚时丢掉一行）", (29, 5, 2, 4))],
     mistakes=(Mistake(lambda n, k1, p1, k2: 16 * ((((n + 2 * p1 - k1 + 1) / 2) - k2 + 1) / 2) ** 2, FLOOR_HINT),
@@ -310,17 +311,38 @@ register(
                       "展平时要乘上通道数 16。")),
     hint="逐层用 ⌊(n + 2p − k) / s⌋ + 1；2×2 汇聚的步幅是 2。")
 
-register(
-    "6.6.2b", title="书中的 LeNet（输入 1×28×28，10 个类别）一共有多少个参数（含偏置）？",
-    signature="answer_6_6_2b", doc="an int", reference=61706,
-    mistakes=(Mistake(61470, "每个卷积层和全连接层还有偏置：每个输出通道（单元）一个。"),),
-    hint="sum(p.numel() for p in d2l.lenet().parameters())，或者逐层算：卷积层 c_o·(c_i·k·k + 1)，全连接层 out·(in + 1)。")
+def _conv_params(c_i, c_o, k):
+    return c_o * (c_i * k * k + 1)
+
 
 register(
-    "6.6.2c", title="一个 k×k 卷积层（含偏置）有多少个参数？",
-    signature="conv_params(c_i, c_o, k)", doc="Return the number of weights and biases.",
-    reference=lambda c_i, c_o, k: c_o * (c_i * k * k + 1),
+    "6.6.2b", title="输入 c_i 个通道、输出 c_o 个通道的 k×k 卷积层（含偏置）有多少个参数？",
+    signature="conv_params(c_i, c_o, k)", doc="返回权重和偏置的个数之和。",
+    reference=_conv_params,
     cases=lambda: [("LeNet 第一层", (1, 6, 5)), ("LeNet 第二层", (6, 16, 5)), ("1×1 卷积", (8, 4, 1))],
     mistakes=(Mistake(lambda c_i, c_o, k: c_o * c_i * k * k, "每个输出通道还有一个偏置。"),
               Mistake(lambda c_i, c_o, k: c_o * (k * k + 1), "每个输出通道对每个输入通道都有一个 k×k 的核，别漏了 c_i。")),
     hint="权重形状是 (c_o, c_i, k, k)，偏置形状是 (c_o,)。")
+
+
+def _lenet_params(c1, c2, flat=None, conv2_inputs=None, bias=1):
+    """LeNet (1×28×28 input, 10 classes) whose two convolutions have c1 and c2 output channels; the keyword
+    arguments give wrong versions (a fixed 400 flat features, conv2 seeing one input channel, no biases)."""
+    flat = c2 * 5 * 5 if flat is None else flat
+    conv2_inputs = c1 if conv2_inputs is None else conv2_inputs
+    return (c1 * (1 * 25 + bias) + c2 * (conv2_inputs * 25 + bias)
+            + 120 * (flat + bias) + 84 * (120 + bias) + 10 * (84 + bias))
+
+
+register(
+    "6.6.2c", title="只改 LeNet 的输出通道数：两个 5×5 卷积层输出 c1、c2 个通道（书中是 6 和 16），其余不变"
+                    "（输入 1×28×28，全连接层 120、84、10），一共有多少个参数（含偏置）？",
+    signature="lenet_params(c1, c2)", doc="返回整个网络的参数个数（权重和偏置）。",
+    reference=_lenet_params,
+    cases=lambda: [("书中的通道数", (6, 16)), ("通道数加倍", (12, 32)), ("很窄的网络", (1, 2))],
+    mistakes=(Mistake(lambda c1, c2: _lenet_params(c1, c2, flat=400),
+                      "第一个全连接层的输入是 c2·5·5 个特征：第二个卷积层的输出通道变了，它也跟着变。"),
+              Mistake(lambda c1, c2: _lenet_params(c1, c2, conv2_inputs=1),
+                      "第二个卷积层的每个输出通道对 c1 个输入通道各有一个 5×5 的核，别漏了 c1。"),
+              Mistake(lambda c1, c2: _lenet_params(c1, c2, bias=0), "每个卷积层和全连接层还有偏置：每个输出通道（单元）一个。")),
+    hint="逐层相加：卷积层 c_o·(c_i·5·5 + 1)（6.6.2b），全连接层 out·(in + 1)；展平后有 c2·5·5 个特征。")

@@ -17,7 +17,7 @@ def _rand(*shape: int, seed: int = 0) -> torch.Tensor:
 # ------------------------------------------------------------------------------------ 8.1
 register(
     "8.1.1b", title="没有噪声的正弦序列 x_t = sin(ωt)：用线性自回归精确预测下一个值，最少需要几个过去的观测？",
-    signature="answer_8_1_1b", doc="an int", reference=2,
+    signature="answer_8_1_1b", doc="一个整数", reference=2,
     mistakes=(Mistake(1, "只看一个值分不清正弦是在上升还是下降。"),
               Mistake(4, "4 是本节为带噪声的数据选的 τ；没有噪声时，sin 满足的二阶微分方程说明需要几个？")),
     hint="sin(a + b) + sin(a − b) = 2 sin(a) cos(b)：x_{t+1} 可以写成哪几个过去值的线性组合？")
@@ -30,7 +30,7 @@ def _features(x: torch.Tensor, tau: int):
 
 register(
     "8.1.0", title="把序列 x 变成自回归的训练数据：每行特征是 τ 个连续的值，标签是紧接着的下一个值。",
-    signature="make_features(x, tau)", doc="x: (T,). Return (features (T - tau, tau), labels (T - tau, 1)).",
+    signature="make_features(x, tau)", doc="x: (T,)。返回 (特征 (T - tau, tau), 标签 (T - tau, 1))。",
     reference=_features,
     cases=lambda: [("T = 10、τ = 4", (torch.arange(10.0), 4)), ("τ = 1", (_rand(6), 1)),
                    ("序列只比 τ 长 1", (_rand(4), 3))],
@@ -42,7 +42,7 @@ register(
 register(
     "8.2.2", title="按 d2l.Vocab 的规则（索引 0 是 <unk>，出现次数 ≥ min_freq 的词元才入表）求词表大小。",
     signature="vocab_size(tokens, min_freq)",
-    doc="tokens: a list of str. Return len(Vocab(tokens, min_freq)) without Vocab.",
+    doc="tokens: 字符串列表。不用 Vocab，算出 len(Vocab(tokens, min_freq)) 并返回。",
     reference=lambda tokens, min_freq: len(Vocab(tokens, min_freq)),
     cases=lambda: [("min_freq = 2", ("the time machine by the time traveller the end".split(), 2)),
                    ("min_freq = 0：全部入表", ("a b a c".split(), 0)), ("没有词元达到 min_freq", ("x y z".split(), 5))],
@@ -66,9 +66,9 @@ def _unweighted_pair(word_freqs: dict) -> tuple:
 
 
 register(
-    "8.2.1", title="字节对编码（BPE）的一步：在按频率加权的词里找出出现最多的相邻符号对。",
+    "8.2.1", title="字节对编码（BPE）的一步：在按频率加权的词里找出出现最多的相邻符号对（并列时取最先出现的那一对）。",
     signature="most_frequent_pair(word_freqs)",
-    doc="word_freqs: {tuple of symbols: count}. Return the most frequent adjacent pair as a tuple.",
+    doc="word_freqs: {符号元组: 次数}。返回出现最多的相邻符号对（一个元组）。",
     reference=_most_frequent_pair,
     cases=lambda: [("常见的词有高的频率", ({("l", "o", "w"): 5, ("n", "e", "w", "e", "r"): 2, ("w", "i", "d", "e", "r"): 3},)),
                    ("只有一个词", ({("a", "b", "a", "b"): 1},)),
@@ -81,8 +81,8 @@ register(
 STORAGE_HINT = ("V² + V³ + V⁴ 是所有可能组合的个数；只需存语料里真正出现过的 n 元组，"
                 "而长 N 的语料里最多只有 N − n + 1 个不同的 n 元组。")
 register(
-    "8.3.1", title="训练语料有 100000 个词：四元语法最多要存多少个计数（一元到四元的计数都要存）？",
-    signature="answer_8_3_1", doc="an int", reference=4 * 100000 - 6,
+    "8.3.1", title="语料长 100000 个词元：一元到四元，最多有多少个不同的 n 元组要存计数？",
+    signature="answer_8_3_1", doc="一个整数", reference=4 * 100000 - 6,
     mistakes=tuple(Mistake(v ** 2 + v ** 3 + v ** 4 + extra, STORAGE_HINT)
                    for v in (100000, 10000) for extra in (0, v)) + (
         Mistake(400000, "长 N 的语料里有 N − n + 1 个 n 元组（不是 N 个）：最后 n − 1 个词后面凑不够 n 个。"),),
@@ -90,7 +90,7 @@ register(
 
 register(
     "8.3.1b", title="长 num_words 的语料，1 元到 n 元语法最多要存多少个不同的计数？",
-    signature="max_ngram_counts(num_words, n)", doc="Return the upper bound on the stored counts.",
+    signature="max_ngram_counts(num_words, n)", doc="返回要存的计数个数的上界。",
     reference=lambda num_words, n: sum(max(num_words - k + 1, 0) for k in range(1, n + 1)),
     cases=lambda: [("100000 个词、四元", (100000, 4)), ("10 个词、二元", (10, 2)), ("语料比 n 还短", (3, 5))],
     mistakes=(Mistake(lambda num_words, n: n * num_words,
@@ -101,7 +101,7 @@ register(
 
 register(
     "8.3.5", title="随机采样：丢掉开头 offset 个词元后，长 corpus_len 的语料能切出多少个长 num_steps 的子序列（每个都要有下一个词元作标签）？",
-    signature="num_subsequences(corpus_len, num_steps, offset)", doc="Return the number of subsequences.",
+    signature="num_subsequences(corpus_len, num_steps, offset)", doc="返回子序列的个数。",
     reference=lambda corpus_len, num_steps, offset: max(corpus_len - offset - 1, 0) // num_steps,
     cases=lambda: [("整除之外还有剩余", (35, 5, 2)), ("长度正好是 num_steps 的倍数", (30, 5, 0)), ("语料比 num_steps 还短", (4, 5, 0))],
     mistakes=(Mistake(lambda corpus_len, num_steps, offset: (corpus_len - offset) // num_steps,
@@ -114,8 +114,8 @@ def _zipf(freqs: list) -> float:
 
 
 register(
-    "8.3.3", title="用最小二乘在双对数坐标下拟合齐普夫定律 n_i ∝ i^(−α)，返回 α（正数）。",
-    signature="zipf_exponent(freqs)", doc="freqs: counts sorted from most to least frequent. Return alpha.",
+    "8.3.3", title="用最小二乘在双对数坐标下拟合齐普夫定律 n_i ∝ i^(−α)，用全部排名（不截取区间）拟合，返回 α（正数）。",
+    signature="zipf_exponent(freqs)", doc="freqs: 从高到低排好的词频。返回 alpha。",
     reference=_zipf,
     cases=lambda: [("α = 1.2 的理想数据", ([1000 * r ** -1.2 for r in range(1, 51)],)),
                    ("α = 0.5 的理想数据", ([500 * r ** -0.5 for r in range(1, 21)],)),
@@ -126,7 +126,7 @@ register(
 # ------------------------------------------------------------------------------------ 8.4
 register(
     "8.4.1", title="用 RNN 预测字符级《时间机器》（词表大小 28）的下一个字符：每个时间步的输出有几维？",
-    signature="answer_8_4_1", doc="an int", reference=28,
+    signature="answer_8_4_1", doc="一个整数", reference=28,
     mistakes=(Mistake(1, "输出不是一个索引，而是词表上每个词元的分数（softmax 之后是概率分布）。"),),
     hint="输出层要给每个可能的下一个词元一个分数。")
 
@@ -137,7 +137,7 @@ def _rnn_step(X, H, W_xh, W_hh, b_h):
 
 register(
     "8.4.0a", title="写出 RNN 的一个时间步：H_t = tanh(X_t W_xh + H_{t−1} W_hh + b_h)。",
-    signature="rnn_step(X, H, W_xh, W_hh, b_h)", doc="X: (batch, d), H: (batch, h). Return the new (batch, h) state.",
+    signature="rnn_step(X, H, W_xh, W_hh, b_h)", doc="X: (批量, d)，H: (批量, h)，W_xh: (d, h)，W_hh: (h, h)，b_h: (h,)。返回形状为 (批量, h) 的新状态。",
     reference=_rnn_step,
     cases=lambda: [("批量 2",
                     (_rand(2, 4), _rand(2, 3, seed=1), _rand(4, 3, seed=2), _rand(3, 3, seed=3), _rand(3, seed=4))),
@@ -151,8 +151,8 @@ register(
     hint="torch.tanh(X @ W_xh + H @ W_hh + b_h)。")
 
 register(
-    "8.4.0b", title="字符级 RNN 语言模型（独热输入、一个隐藏层、输出层）一共有多少个参数？",
-    signature="rnn_num_params(vocab_size, num_hiddens)", doc="Return the number of parameters.",
+    "8.4.0b", title="字符级 RNN 语言模型（独热输入、一个隐藏层、输出层）一共有多少个参数？按本节公式（一个偏置 b_h，不是 nn.RNN 的两个偏置）。",
+    signature="rnn_num_params(vocab_size, num_hiddens)", doc="返回参数个数。",
     reference=lambda V, H: V * H + H * H + H + H * V + V,
     cases=lambda: [("书中的设置", (28, 512)), ("很小的模型", (3, 2)), ("一个隐藏单元", (10, 1))],
     mistakes=(Mistake(lambda V, H: V * H + H * H + H, "还有输出层：W_hq (h×V) 和 b_q (V)。"),
@@ -163,7 +163,7 @@ register(
 register(
     "8.5.1", title="独热编码再乘嵌入矩阵 E，等于按索引取出 E 的行：用独热编码和矩阵乘法实现它。",
     signature="one_hot_embed(ids, E)",
-    doc="ids: (batch, steps) int64, E: (V, d). Return (batch, steps, d) via one_hot @ E.",
+    doc="ids: (批量, 时间步数) 的 int64 张量，E: (V, d)。用 one_hot @ E 算出形状为 (批量, 时间步数, d) 的结果并返回。",
     reference=lambda ids, E: E[ids],
     cases=lambda: [("用到最大索引", (torch.tensor([[0, 4, 2], [1, 1, 3]]), _rand(5, 3))),
                    ("没有用到最大索引", (torch.tensor([[0, 1], [2, 1]]), _rand(6, 2))),
@@ -174,7 +174,7 @@ register(
 
 register(
     "8.5.3b", title="从 P^α 重新归一化的分布中采样：写出 q ∝ P^α（对最后一维归一化）。",
-    signature="sharpen(probs, alpha)", doc="probs: (..., V), rows sum to 1. Return the renormalised probs ** alpha.",
+    signature="sharpen(probs, alpha)", doc="probs: (..., V)，最后一维的和为 1。返回重新归一化后的 probs ** alpha。",
     reference=lambda probs, alpha: probs ** alpha / (probs ** alpha).sum(dim=-1, keepdim=True),
     cases=lambda: [("α = 2", (torch.tensor([0.5, 0.3, 0.2]), 2.0)), ("α = 1：不变", (torch.tensor([0.1, 0.6, 0.3]), 1.0)),
                    ("一批分布、α = 0.5", (torch.softmax(_rand(2, 4), dim=-1), 0.5))],
@@ -191,7 +191,7 @@ def _clip(grads: list, theta: float) -> list:
 
 register(
     "8.5.4", title="梯度裁剪：所有参数的梯度拼成一个向量，它的范数超过 θ 时整体缩放到 θ。",
-    signature="clip_gradients(grads, theta)", doc="grads: a list of tensors. Return the list of clipped tensors.",
+    signature="clip_gradients(grads, theta)", doc="grads: 张量的列表。返回裁剪后的张量列表。",
     reference=_clip,
     cases=lambda: [("两个参数、范数超过 θ", ([torch.tensor([3.0, 0.0]), torch.tensor([[0.0, 4.0]])], 1.0)),
                    ("范数小于 θ：不变", ([_rand(3) * 0.1, _rand(2, seed=1) * 0.1], 10.0)), ("只有一个参数", ([_rand(4) * 5], 1.0))],
@@ -213,7 +213,7 @@ def _sequential_state():
 register(
     "8.5.5", title="顺序分区：处理下一个小批量之前，隐状态应该变成什么？",
     signature="carry_state(state)",
-    doc="state: the hidden state after one minibatch. Return the state for the next one.",
+    doc="state：一个张量（不是元组），处理完一个小批量后的隐状态。返回处理下一个小批量时用的状态。",
     reference=lambda state: state.detach(), observe=_state_behaviour,
     cases=lambda: [("上一批算出的隐状态", (_sequential_state(),)), ("批量为 1", (_sequential_state()[:1],))],
     mistakes=(Mistake(lambda state: state, "要 detach 隐状态：不分离时，反向传播会一直穿过之前所有的小批量，越来越慢，"
@@ -227,7 +227,7 @@ register(
     "8.6.0", title="nn.RNN(vocab_size, num_hiddens, num_layers) 处理 (num_steps, batch_size, vocab_size) 的输入："
           "输出 Y 和最终状态的形状？",
     signature="rnn_shapes(num_steps, batch_size, vocab_size, num_hiddens, num_layers)",
-    doc="Return (Y.shape, state.shape) as two tuples.",
+    doc="返回 (Y.shape, state.shape)，两个元组。",
     reference=lambda T, B, V, H, L: ((T, B, H), (L, B, H)),
     cases=lambda: [("书中的设置", (35, 32, 28, 256, 1)), ("两层", (5, 2, 10, 8, 2)), ("批量为 1、一个时间步", (1, 1, 4, 3, 3))],
     mistakes=(Mistake(lambda T, B, V, H, L: ((T, B, H), (B, H)), "状态的第一维是层数（双向时是层数 × 2），即使只有一层。"),
@@ -242,7 +242,7 @@ def _nn_rnn_params(I, H, L):
 register(
     "8.6.2", title="多层 nn.RNN(input_size, num_hiddens, num_layers) 有多少个参数？",
     signature="nn_rnn_num_params(input_size, num_hiddens, num_layers)",
-    doc="Return sum(p.numel() for p in layer.parameters()).",
+    doc="返回 sum(p.numel() for p in layer.parameters())。",
     reference=_nn_rnn_params,
     cases=lambda: [("一层", (28, 16, 1)), ("三层", (28, 16, 3)), ("输入维度为 1", (1, 4, 2))],
     mistakes=(Mistake(lambda I, H, L: (H * I + H * H + H) + (L - 1) * (2 * H * H + H),
@@ -269,7 +269,7 @@ def _symmetric(n: int, seed: int) -> torch.Tensor:
 
 register(
     "8.7.1b", title="幂迭代：计算 M^k x 的方向（单位向量）；k 大时它趋向 M 的主特征向量 v_1。",
-    signature="power_direction(M, x, k)", doc="M: (n, n) symmetric, x: (n,). Return M^k x / ||M^k x||.",
+    signature="power_direction(M, x, k)", doc="M: (n, n) 对称矩阵，x: (n,)。返回 M^k x / ||M^k x||。",
     reference=_power_direction,
     cases=lambda: [("k = 3", (_symmetric(4, 0), _rand(4, seed=9).double(), 3)),
                    ("k = 300：数值会溢出吗？", (_symmetric(5, 1) * 10, _rand(5, seed=9).double(), 300)),
@@ -279,8 +279,9 @@ register(
     hint="重复 k 次：x = M @ x；x = x / x.norm()。k = 0 时也要归一化。")
 
 register(
-    "8.7.1c", title="梯度穿过 50 个时间步，每步乘以同一个矩阵，它的最大特征值为 1.1：梯度大约放大多少倍？",
-    signature="answer_8_7_1c", doc="a number", reference=1.1 ** 50,
+    "8.7.1c", title="梯度穿过 50 个时间步，每步乘以同一个对称矩阵，它模最大的特征值（谱半径）为 1.1："
+                   "沿对应的特征向量，梯度放大多少倍？（精确到 4 位有效数字）",
+    signature="answer_8_7_1c", doc="一个数", reference=1.1 ** 50,
     mistakes=(Mistake(1.1 * 50, "每一步是乘以 1.1，50 步是连乘（幂），不是连加。"),
               Mistake(1.1, "一步放大 1.1 倍，50 步后要连乘 50 次。")),
     hint="λ^k。")

@@ -21,7 +21,7 @@ def _gate_params(num_inputs: int, num_hiddens: int, num_gates: int, seed: int) -
 # ------------------------------------------------------------------------------------ 9.1
 register(
     "9.1.1", title="要让时间步 t > t' 的隐状态原样保留（只记住 t' 的输入），这些时间步的更新门 Z 应取多少？",
-    signature="answer_9_1_1", doc="a number", reference=1,
+    signature="answer_9_1_1", doc="一个数", reference=1,
     mistakes=(Mistake(0, "书中 H_t = Z ⊙ H_{t−1} + (1 − Z) ⊙ H̃_t：Z 为 0 时旧状态被完全替换。"),),
     hint="看 H_t = Z ⊙ H_{t−1} + (1 − Z) ⊙ H̃_t，哪个 Z 让 H_t = H_{t−1}？")
 
@@ -46,7 +46,10 @@ def _gru_cases():
 register(
     "9.1.0", title="写出书中 GRU 的一个时间步（重置门乘在 H 上，再乘 W_hh）。",
     signature="gru_step(X, H, params)",
-    doc="params = (W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h). Return the new state.",
+    doc="X: (批量, 输入维度)，H: (批量, 隐藏单元数)。\n"
+        "    params = (W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h)，按书中的方向（X @ W_xz）：\n"
+        "    W_x*: (输入维度, 隐藏单元数)，W_h*: (隐藏单元数, 隐藏单元数)，b_*: (隐藏单元数,)。\n"
+        "    返回新的 H，形状与 H 相同。",
     reference=_gru_step, cases=_gru_cases,
     mistakes=(Mistake(lambda X, H, params: _gru_step(X, H, params, swap_update=True),
                       "更新门的两边反了：书中 Z 接近 1 时保留旧状态 H_{t−1}，接近 0 时换成候选状态。"),
@@ -68,9 +71,11 @@ def _lstm_step(X, H, C, params, squash: bool = True, input_gate: bool = True):
 
 
 register(
-    "9.2.0", title="写出 LSTM 的一个时间步，返回新的 (H, C)。",
+    "9.2.0a", title="写出 LSTM 的一个时间步，返回新的 (H, C)。",
     signature="lstm_step(X, H, C, params)",
-    doc="params = (W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c). Return (H, C).",
+    doc="X: (批量, 输入维度)，H、C: (批量, 隐藏单元数)。\n"
+        "    params = (W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c)，按书中的方向（X @ W_xi）。\n"
+        "    返回新的 (H, C)。",
     reference=_lstm_step,
     cases=lambda: [("批量 2",
                     (_rand(2, 3), _rand(2, 4, seed=1), _rand(2, 4, seed=2) * 3, _gate_params(3, 4, 4, seed=10))),
@@ -86,9 +91,10 @@ register(
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 register(
-    "9.2.3", title="一层循环网络（书中的从零实现：每组权重 W_x、W_h 和一个偏置）有多少个参数？比较 RNN、GRU、LSTM。",
+    "9.2.0b", title="一层循环网络（书中的从零实现：每组权重 W_x、W_h 和一个偏置）有多少个参数？比较 RNN、GRU、LSTM。"
+                    "只算循环层，不含输出层 W_hq、b_q；`num_inputs` 是输入维度 d。",
     signature="recurrent_params(kind, num_inputs, num_hiddens)",
-    doc="kind: 'rnn', 'gru' or 'lstm'. Return the parameter count.",
+    doc="kind: 'rnn'、'gru' 或 'lstm'；num_inputs: 输入维度 d。返回循环层的参数个数。",
     reference=lambda kind, d, h: GATES[kind] * (d * h + h * h + h),
     cases=lambda: [("RNN", ("rnn", 28, 32)),
                    ("GRU", ("gru", 28, 32)), ("LSTM", ("lstm", 28, 32)), ("LSTM、一个隐藏单元", ("lstm", 5, 1))],
@@ -147,10 +153,16 @@ def _deep_gru_cases():
 
 
 register(
-    "9.3.1", title="从零实现两层 GRU（按 nn.GRU 的公式，见 d2l.gru_reset_after），与 nn.GRU(num_layers=2) 对照。",
+    "9.3.0b", title="从零实现两层 GRU（按 nn.GRU 的公式，见 d2l.gru_reset_after），与 nn.GRU(num_layers=2) 对照。"
+                    "注意：参数的排列与本节的 gru_cell 不同，见函数的文档字符串。",
     signature="two_layer_gru(X, H0, layers)",
-    doc="X: (T, B, d), H0: (2, B, h), layers: two tuples (W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_xh, b_hh). "
-        "Return (outputs of the top layer (T, B, h), final states (2, B, h)).",
+    doc="X: (T, B, d)，H0: (2, B, h)；layers: 两个元组（每层一个）(W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_xh, b_hh)。\n"
+        "    参数按书中的方向排列，与本节 gru_cell 的 PyTorch 排列（堆叠的 W_ih、x @ W_ih.T）不同：\n"
+        "    W_x*: (这一层的输入维度, h)，W_h*: (h, h)，用 x @ W_xz、H @ W_hz；\n"
+        "    b_z、b_r: (h,)，已是 PyTorch 两份偏置之和；b_xh、b_hh: (h,)，候选状态的两份偏置。\n"
+        "    Z = σ(x W_xz + H W_hz + b_z)，R = σ(x W_xr + H W_hr + b_r)，\n"
+        "    H̃ = tanh(x W_xh + b_xh + R ⊙ (H W_hh + b_hh))，新的 H = Z ⊙ H + (1 − Z) ⊙ H̃。\n"
+        "    返回 (最上层每个时间步的输出 (T, B, h), 两层最终的状态 (2, B, h))。",
     reference=_torch_two_layer_gru, cases=_deep_gru_cases,
     mistakes=(Mistake(lambda X, H0, layers: _two_layer_loop(X, H0, layers, shared_state=True),
                       "每一层有自己的隐状态：第 1 层用 H0[0] 并更新它，第 2 层用 H0[1]；两层共用一个状态就把它们混在一起了。"),
@@ -165,9 +177,9 @@ def _lstm_layer_params(d, h, L, bias_sets=2):
 
 
 register(
-    "9.3.0", title="nn.LSTM(input_size, num_hiddens, num_layers) 有多少个参数？",
+    "9.3.0a", title="nn.LSTM(input_size, num_hiddens, num_layers) 有多少个参数？",
     signature="nn_lstm_num_params(input_size, num_hiddens, num_layers)",
-    doc="Return sum(p.numel() for p in layer.parameters()).",
+    doc="返回 sum(p.numel() for p in layer.parameters())。",
     reference=_lstm_layer_params,
     cases=lambda: [("书中的两层 LSTM", (28, 256, 2)), ("一层", (10, 4, 1)), ("三层、一个隐藏单元", (3, 1, 3))],
     mistakes=(Mistake(lambda d, h, L: _lstm_layer_params(d, h, L, bias_sets=1),
@@ -178,8 +190,8 @@ register(
 
 # ------------------------------------------------------------------------------------ 9.4
 register(
-    "9.4.1", title="正向用 h_fwd 个隐藏单元、反向用 h_bwd 个：连结后的输出形状是什么？",
-    signature="birnn_output_shape(num_steps, batch_size, h_fwd, h_bwd)", doc="Return the output shape as a tuple.",
+    "9.4.1", title="正向用 h_fwd 个隐藏单元、反向用 h_bwd 个：连结后的输出形状是什么（按 (时间步, 批量, 特征) 的顺序返回）？",
+    signature="birnn_output_shape(num_steps, batch_size, h_fwd, h_bwd)", doc="返回输出的形状（一个元组）。",
     reference=lambda T, B, f, b: (T, B, f + b),
     cases=lambda: [("两个方向一样", (5, 2, 4, 4)), ("两个方向不同", (5, 2, 3, 7)), ("批量为 1", (1, 1, 2, 1))],
     mistakes=(Mistake(lambda T, B, f, b: (T, B, 2 * f), "两个方向的隐藏单元数不同时，连结后的宽度是两者之和，不是 2 倍。"),),
@@ -200,7 +212,7 @@ FIRST_UNIT_HINT = ("output[:, :, 0] 只是一个隐藏单元；双向层的输�
 register(
     "9.4.0a", title="从双向 nn.GRU 的输出 (T, B, 2H) 中取出正向的那一半。",
     signature="forward_half(output, num_hiddens)",
-    doc="output: (T, B, 2H). Return the (T, B, H) forward-direction states.",
+    doc="output: (T, B, 2H)。返回正向的状态，形状为 (T, B, H)。",
     reference=lambda output, H: output[..., :H], cases=_birnn_cases,
     mistakes=(Mistake(lambda output, H: output[:, :, 0], FIRST_UNIT_HINT),
               Mistake(lambda output, H: output[..., H:], "后一半是反向的状态：PyTorch 先放正向，再放反向。")),
@@ -209,7 +221,7 @@ register(
 register(
     "9.4.0b", title="从双向层的输出中取出两个方向各自读完整个序列后的状态。",
     signature="final_states(output, num_hiddens)",
-    doc="output: (T, B, 2H). Return (forward final state (B, H), backward final state (B, H)).",
+    doc="output: (T, B, 2H)。返回 (正向的最终状态 (B, H), 反向的最终状态 (B, H))。",
     reference=lambda output, H: (output[-1, :, :H], output[0, :, H:]), cases=_birnn_cases,
     mistakes=(Mistake(lambda output, H: (output[-1, :, :H], output[-1, :, H:]),
                       "反向从最后一个时间步读到第一个：它读完整个序列的状态在 t = 0（output[0, :, H:]）。"),

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 
+from ..validation import check_number
 from .common import interactive
 
 ACTIVATIONS = {"tanh": torch.tanh, "identity": lambda x: x}
@@ -16,8 +17,7 @@ def scaled_recurrent_matrix(num_hiddens: int, spectral_radius: float,
     """A random Gaussian ``W_hh`` (float64) rescaled so its largest |eigenvalue| is ``spectral_radius``."""
     if not isinstance(num_hiddens, int) or num_hiddens < 1:
         raise ValueError(f"num_hiddens must be a positive integer, got {num_hiddens!r}")
-    if spectral_radius < 0:
-        raise ValueError(f"spectral_radius must be non-negative, got {spectral_radius}")
+    check_number("spectral_radius", spectral_radius, minimum=0)
     W = torch.randn(num_hiddens, num_hiddens, generator=generator, dtype=torch.float64)
     return W * (spectral_radius / torch.linalg.eigvals(W).abs().max())
 
@@ -35,8 +35,7 @@ def rnn_gradient_norms(spectral_radius: float, num_steps: int, num_hiddens: int 
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     if not isinstance(num_steps, int) or num_steps < 1:
         raise ValueError(f"num_steps must be a positive integer, got {num_steps!r}")
-    if input_scale < 0:
-        raise ValueError(f"input_scale must be non-negative, got {input_scale}")
+    check_number("input_scale", input_scale, minimum=0)
     g = torch.Generator().manual_seed(seed)
     W_hh = scaled_recurrent_matrix(num_hiddens, spectral_radius, g)
     X = torch.randn(num_steps, num_hiddens, generator=g, dtype=torch.float64) * input_scale
