@@ -1,6 +1,4 @@
 """Convolution basics (chapter 6): cross-correlation from scratch, output shapes, receptive fields, costs."""
-from __future__ import annotations
-
 import torch
 
 from .validation import check_int, check_tensor, to_pair
@@ -10,12 +8,10 @@ def conv_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int
     """Output (height, width) of a convolution or pooling window: ``floor((n + 2p - k) / s) + 1`` per side."""
     n, k = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
     p, s = to_pair(padding, "padding"), to_pair(stride, "stride")
-    if min(n) < 1 or min(k) < 1:
-        raise ValueError(f"input_size {n} and kernel_size {k} must be positive")
-    if min(s) < 1:
-        raise ValueError(f"stride must be at least 1, got {s}")
-    if min(p) < 0:
-        raise ValueError(f"padding must be non-negative, got {p}")
+    for name, pair, least in (("input_size", n, 1), ("kernel_size", k, 1), ("stride", s, 1), ("padding", p, 0)):
+        if min(pair) < least:
+            rule = "non-negative" if least == 0 else "at least 1"
+            raise ValueError(f"{name} must be {rule}, got {pair}")
     padded = (n[0] + 2 * p[0], n[1] + 2 * p[1])
     if k[0] > padded[0] or k[1] > padded[1]:
         raise ValueError(f"kernel_size {k} is larger than the padded input {padded}")
@@ -27,22 +23,16 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     check_tensor("X", X, ndim=2)
     check_tensor("K", K, ndim=2)
     h, w = K.shape
-    if h > X.shape[0] or w > X.shape[1]:
-        raise ValueError(f"kernel K {tuple(K.shape)} is larger than X {tuple(X.shape)}")
-    out_h, out_w = conv_output_shape(tuple(X.shape), (h, w))
-    Y = torch.zeros((out_h, out_w), dtype=torch.result_type(X, K))
-    for i in range(out_h):
-        for j in range(out_w):
+    Y = torch.zeros(conv_output_shape(tuple(X.shape), (h, w)), dtype=torch.result_type(X, K))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
 
 
 def receptive_field(layers: list[tuple[int, int]]) -> int:
-    """Receptive field (input pixels per side) of one output of stacked ``(kernel_size, stride)`` layers.
-
-    Each layer widens the field by ``(k - 1)`` times the product of the strides below it.
-    """
-    field, jump = 1, 1
+    """Receptive field (input pixels per side) of one output of stacked ``(kernel_size, stride)`` layers."""
+    field, jump = 1, 1  # jump: input pixels between neighbouring outputs so far, the product of the strides
     for layer in layers:
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
             raise ValueError(f"each entry of layers must be a (kernel_size, stride) pair, got {layer!r}")
@@ -53,16 +43,11 @@ def receptive_field(layers: list[tuple[int, int]]) -> int:
 
 def conv2d_cost(in_channels: int, out_channels: int, input_size, kernel_size, padding=0, stride=1,
                 batch_size: int = 1, bias: bool = True) -> dict:
-    """Output shape, parameter count, multiply-adds and element counts of one ``nn.Conv2d`` layer.
-
-    Each output element is a dot product of length ``c_i * k_h * k_w``; ``2 * macs`` is the FLOP count
-    ``torch.utils.flop_counter`` reports (bias adds left out, as there).
-    """
+    """Output shape, params, macs and numels of one ``nn.Conv2d`` (FLOPs = ``2 * macs``, bias left out)."""
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("batch_size", batch_size)):
         check_int(name, value, minimum=1)
-    n_h, n_w = to_pair(input_size, "input_size")
-    k_h, k_w = to_pair(kernel_size, "kernel_size")
-    o_h, o_w = conv_output_shape((n_h, n_w), (k_h, k_w), padding, stride)
+    o_h, o_w = conv_output_shape(input_size, kernel_size, padding, stride)
+    (n_h, n_w), (k_h, k_w) = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
     return {"output_shape": (batch_size, out_channels, o_h, o_w),
             "macs": batch_size * out_channels * o_h * o_w * in_channels * k_h * k_w,
             "params": out_channels * in_channels * k_h * k_w + (out_channels if bias else 0),

@@ -1,11 +1,11 @@
-"""The networks of chapters 6-7 and their blocks, in book order: LeNet, AlexNet, VGG, NiN, GoogLeNet,
-LeNet with batch normalisation, ResNet, DenseNet.
+"""The networks of chapters 6-7 and their blocks, in book order (LeNet to DenseNet).
 
-Each builder returns a fresh ``nn.Sequential`` (layers can be walked one by one) that checks its input
-images before the first layer trips over them. AlexNet, VGG, NiN and GoogLeNet take a channel ``width``
-multiplier (1.0 = the book's network) so that the cpu profile trains a thinner copy of the same design.
+Each builder returns a fresh ``nn.Sequential`` that checks its input images before the first layer does.
+A ``width`` multiplier (1.0 = the book's network) lets the cpu profile train a thinner copy of a design.
 """
 from __future__ import annotations
+
+import functools
 
 import torch
 from torch import nn
@@ -23,17 +23,14 @@ class ExpectImages:
 
     def __init__(self, name: str, channels: int = 1, size: int | None = None, min_size: int = 1,
                  shrink: int | None = None) -> None:
-        self.name, self.channels, self.size, self.min_size = name, channels, size, min_size
-        self.shrink = shrink
+        self.name, self.channels, self.size, self.min_size, self.shrink = name, channels, size, min_size, shrink
 
     def __call__(self, module: nn.Module, args: tuple) -> None:
         X = check_tensor("X", args[0], floating=True)
-        expected = f"(batch, {self.channels}, height, width)"
-        if X.dim() == 3:
-            raise ValueError(f"{self.name} expects a batch of images {expected}, got one image of shape "
-                             f"{tuple(X.shape)}: add the batch dimension with X.unsqueeze(0)")
         if X.dim() != 4 or X.shape[1] != self.channels:
-            raise ValueError(f"{self.name} expects images shaped {expected}, got shape {tuple(X.shape)}")
+            hint = ": for one image, add the batch dimension with X.unsqueeze(0)" if X.dim() == 3 else ""
+            raise ValueError(f"{self.name} expects images shaped (batch, {self.channels}, height, width), "
+                             f"got shape {tuple(X.shape)}{hint}")
         h, w = X.shape[2:]
         if self.size is not None and (h, w) != (self.size, self.size):
             raise ValueError(f"{self.name} was built for {self.size}x{self.size} images, got {h}x{w}: resize "
@@ -55,6 +52,7 @@ def expect_images(net: nn.Module, name: str, channels: int = 1, size: int | None
 
 
 def _check_positive_ints(name: str, values, length: int | None = None) -> tuple[int, ...]:
+    """``values`` as a tuple of ``length`` (default: one or more) positive integers, else ValueError."""
     values = tuple(values)
     if not values or (length is not None and len(values) != length) or any(
             isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
@@ -63,33 +61,26 @@ def _check_positive_ints(name: str, values, length: int | None = None) -> tuple[
     return values
 
 
-def _flat_features(features: nn.Module, input_size: int, name: str) -> int:
-    """Flattened output length of ``features`` for one input_size x input_size image (too small: ValueError)."""
+def _with_classifier(features: nn.Sequential, name: str, input_size: int, hidden: int, num_classes: int,
+                     dropout: float) -> nn.Sequential:
+    """``features`` followed by AlexNet's and VGG's head: two ``hidden``-unit layers with dropout."""
     if not isinstance(input_size, int) or input_size < 1:
         raise ValueError(f"input_size must be a positive int (image height = width), got {input_size!r}")
     X = torch.zeros(1, 1, input_size, input_size)
-    with torch.no_grad():
+    with torch.no_grad():  # the number of flattened features, found by running one image through
         for i, layer in enumerate(features):
             try:
                 X = layer(X)
             except RuntimeError as err:
                 raise ValueError(f"input_size={input_size} is too small for {name}: layer {i} "
                                  f"({type(layer).__name__}) gets a {tuple(X.shape[2:])} input") from err
-    return X.numel()
-
-
-def _classifier(n_flat: int, hidden: int, num_classes: int, dropout: float) -> list[nn.Module]:
-    """AlexNet's and VGG's head: two ``hidden``-unit layers with ReLU and dropout, then the class scores."""
-    return [nn.Linear(n_flat, hidden), nn.ReLU(), nn.Dropout(p=dropout),
+    head = [nn.Linear(X.numel(), hidden), nn.ReLU(), nn.Dropout(p=dropout),
             nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(p=dropout), nn.Linear(hidden, num_classes)]
+    return expect_images(nn.Sequential(*features, *head), name, size=input_size)
 
 
-# ---------------------------------------------------------------------------------- 6.6 LeNet
 def lenet(activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.AvgPool2d) -> nn.Sequential:
-    """LeNet-5 as in the book (6.6) for (B, 1, 28, 28) images: the first convolution pads by 2 so that
-    Fashion-MNIST plays the role of the original 32x32 digits. ``activation`` and ``pool`` are the two
-    choices that :func:`lenet_modern` modernises.
-    """
+    """LeNet-5 (6.6) for 28x28 images: the first convolution pads by 2 to stand in for the original 32x32."""
     net = expect_images(nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(), pool(kernel_size=2, stride=2),
         nn.Conv2d(6, 16, kernel_size=5), activation(), pool(kernel_size=2, stride=2), nn.Flatten(),
@@ -105,14 +96,9 @@ def lenet_modern() -> nn.Sequential:
     return lenet(nn.ReLU, nn.MaxPool2d)
 
 
-# -------------------------------------------------------------------------------- 7.1 AlexNet
 def alexnet(width: float = 1.0, input_size: int = 224, hidden: int | None = None, num_classes: int = 10,
             dropout: float = 0.5) -> nn.Sequential:
-    """AlexNet as in the book (7.1) for one-channel images: five convolutions, three max pools, two
-    ``hidden``-unit layers (default 4096 x ``width``). The defaults give exactly the book's network;
-    the input must be at least 65 pixels.
-    """
-    hidden = scaled_channels(4096, width) if hidden is None else hidden
+    """AlexNet (7.1) for one-channel images of at least 65 pixels; ``hidden`` defaults to 4096 x ``width``."""
     c = [scaled_channels(n, width) for n in (96, 256, 384, 384, 256)]
     features = nn.Sequential(
         nn.Conv2d(1, c[0], kernel_size=11, stride=4, padding=1), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
@@ -121,45 +107,36 @@ def alexnet(width: float = 1.0, input_size: int = 224, hidden: int | None = None
         nn.Conv2d(c[2], c[3], kernel_size=3, padding=1), nn.ReLU(),
         nn.Conv2d(c[3], c[4], kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Flatten())
-    n_flat = _flat_features(features, input_size, "AlexNet")
-    return expect_images(nn.Sequential(*features, *_classifier(n_flat, hidden, num_classes, dropout)),
-                         "AlexNet", size=input_size)
+    hidden = scaled_channels(4096, width) if hidden is None else hidden
+    return _with_classifier(features, "AlexNet", input_size, hidden, num_classes, dropout)
 
 
-# ------------------------------------------------------------------------------------ 7.2 VGG
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 """VGG-11's convolutional part: (number of 3x3 convolutions, output channels) per block."""
 
 
 def vgg_block(num_convs: int, in_channels: int, out_channels: int) -> nn.Sequential:
     """``num_convs`` 3x3 convolutions (padding 1) with ReLU, then a 2x2 max pool of stride 2."""
-    if num_convs < 1:
-        raise ValueError(f"num_convs must be at least 1, got {num_convs}")
     layers = []
-    for _ in range(num_convs):
+    for _ in range(check_int("num_convs", num_convs, minimum=1)):
         layers += [nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1), nn.ReLU()]
         in_channels = out_channels
-    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, nn.MaxPool2d(kernel_size=2, stride=2))
 
 
 def vgg(conv_arch=VGG11_ARCH, input_size: int = 224, hidden: int = 4096, num_classes: int = 10,
         dropout: float = 0.5) -> nn.Sequential:
     """VGG (7.2): one :func:`vgg_block` per ``(num_convs, out_channels)`` of ``conv_arch``, then AlexNet's
-    classifier. Each block halves the image, so the input needs at least ``2 ** len(conv_arch)`` pixels.
+    head. Each block halves the image, so the input needs at least ``2 ** len(conv_arch)`` pixels.
     """
     if len(conv_arch) == 0:
         raise ValueError("conv_arch must list at least one (num_convs, out_channels) block")
-    blocks, in_channels = [], 1
-    for num_convs, out_channels in conv_arch:
-        blocks.append(vgg_block(num_convs, in_channels, out_channels))
-        in_channels = out_channels
-    n_flat = _flat_features(nn.Sequential(*blocks, nn.Flatten()), input_size, "VGG")
-    return expect_images(nn.Sequential(*blocks, nn.Flatten(), *_classifier(n_flat, hidden, num_classes, dropout)),
-                         "VGG", size=input_size)
+    in_channels = [1] + [c for _, c in conv_arch]
+    blocks = [vgg_block(n, c_in, c_out) for (n, c_out), c_in in zip(conv_arch, in_channels)]
+    features = nn.Sequential(*blocks, nn.Flatten())
+    return _with_classifier(features, "VGG", input_size, hidden, num_classes, dropout)
 
 
-# ------------------------------------------------------------------------------------ 7.3 NiN
 def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int, padding: int) -> nn.Sequential:
     """A NiN block (7.3): one convolution, then two 1x1 convolutions (an MLP on every pixel), each with ReLU."""
     return nn.Sequential(
@@ -170,7 +147,7 @@ def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int
 
 def nin(width: float = 1.0, num_classes: int = 10, dropout: float = 0.5) -> nn.Sequential:
     """Network in Network (7.3): the last block outputs one channel per class and global average pooling
-    makes each a class score, with no fully connected layer; inputs of at least 67 pixels.
+    turns each into a class score, with no fully connected layer; inputs of at least 67 pixels.
     """
     c = [scaled_channels(n, width) for n in (96, 256, 384)]
     return expect_images(nn.Sequential(
@@ -182,12 +159,9 @@ def nin(width: float = 1.0, num_classes: int = 10, dropout: float = 0.5) -> nn.S
         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()), "NiN", min_size=67)
 
 
-# ------------------------------------------------------------------------------ 7.4 GoogLeNet
 class Inception(nn.Module):
-    """The Inception block (7.4): four paths that keep height and width, concatenated on channels.
-
-    1x1 conv (``c1``); 1x1 conv to ``c2[0]`` then 3x3 to ``c2[1]``; 1x1 conv to ``c3[0]`` then 5x5 to
-    ``c3[1]``; 3x3 max pool then 1x1 conv to ``c4``.
+    """The Inception block (7.4): four paths that keep height and width, concatenated on channels: a 1x1
+    conv (``c1``); 1x1 then 3x3 (``c2``); 1x1 then 5x5 (``c3``); a 3x3 max pool then 1x1 (``c4``).
     """
 
     def __init__(self, in_channels: int, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int):
@@ -222,9 +196,7 @@ def googlenet(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
     """GoogLeNet (7.4): stem stages b1, b2, then 2, 5 and 2 Inception blocks with max pools between and
     global average pooling at the end. Every window is padded, so any input size runs (the book: 96x96).
     """
-    def s(channels: int) -> int:
-        return scaled_channels(channels, width)
-
+    s = functools.partial(scaled_channels, width=width)
     b1 = nn.Sequential(nn.Conv2d(1, s(64), kernel_size=7, stride=2, padding=3), nn.ReLU(),
                        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
     b2 = nn.Sequential(nn.Conv2d(s(64), s(64), kernel_size=1), nn.ReLU(),
@@ -242,11 +214,8 @@ def googlenet(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
     return expect_images(nn.Sequential(b1, b2, *stages, nn.Linear(in_channels, num_classes)), "GoogLeNet")
 
 
-# ------------------------------------------------------------------------ 7.5 batch normalisation
 def lenet_bn() -> nn.Sequential:
-    """The book's LeNet with batch normalisation after every conv and hidden layer (7.5); no padding on the
-    first convolution, as in 7.5, so 16 x 4 x 4 = 256 features reach the first linear layer.
-    """
+    """LeNet with batch normalisation after every conv and hidden layer (7.5), unpadded as in the book."""
     return expect_images(nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
         nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
@@ -256,10 +225,9 @@ def lenet_bn() -> nn.Sequential:
         nn.Linear(84, 10)), "LeNet-BN", size=28)
 
 
-# --------------------------------------------------------------------------------- 7.6 ResNet
 class Residual(nn.Module):
-    """ResNet's residual block: two 3x3 conv + BN layers, then ReLU(F(X) + X). ``use_1x1conv`` puts a 1x1
-    convolution (with ``strides``) on the shortcut, needed when the block changes channels or resolution.
+    """ResNet's residual block (7.6): two 3x3 conv + BN layers, then ReLU(F(X) + X). ``use_1x1conv`` puts a
+    1x1 convolution (with ``strides``) on the shortcut, needed when the block changes channels or resolution.
     """
 
     def __init__(self, input_channels: int, num_channels: int, use_1x1conv: bool = False,
@@ -289,23 +257,16 @@ def resnet_stem(in_channels: int, num_channels: int) -> nn.Sequential:
 
 
 def resnet18(widths=(64, 128, 256, 512), in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
-    """ResNet-18 (7.6): the stem, four stages of two residual blocks with ``widths`` channels (stages 2-4
-    halve the image), global average pooling and a linear layer.
-    """
+    """ResNet-18 (7.6): the stem, four stages of two residual blocks (``widths`` channels), pooling, linear."""
     w = _check_positive_ints("widths", widths, 4)
-
-    def stage(c_in: int, c_out: int, first: bool) -> nn.Sequential:
-        if first:  # the stem already halved the size twice and set the channels
-            return nn.Sequential(Residual(c_in, c_out), Residual(c_out, c_out))
-        return nn.Sequential(Residual(c_in, c_out, use_1x1conv=True, strides=2), Residual(c_out, c_out))
-
-    net = nn.Sequential(resnet_stem(in_channels, w[0]), stage(w[0], w[0], True), stage(w[0], w[1], False),
-                        stage(w[1], w[2], False), stage(w[2], w[3], False),
-                        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(w[3], num_classes))
+    stem = resnet_stem(in_channels, w[0])
+    stages = [nn.Sequential(Residual(w[0], w[0]), Residual(w[0], w[0]))]  # the stem has halved the image twice
+    stages += [nn.Sequential(Residual(c_in, c_out, use_1x1conv=True, strides=2), Residual(c_out, c_out))
+               for c_in, c_out in zip(w, w[1:])]
+    net = nn.Sequential(stem, *stages, nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(w[3], num_classes))
     return expect_images(net, "ResNet-18", in_channels, shrink=32)
 
 
-# ------------------------------------------------------------------------------- 7.7 DenseNet
 def conv_block(input_channels: int, num_channels: int) -> nn.Sequential:
     """DenseNet's BN-ReLU-Conv(3x3) unit (the "pre-activation" order of later ResNets)."""
     return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
@@ -313,16 +274,14 @@ def conv_block(input_channels: int, num_channels: int) -> nn.Sequential:
 
 
 class DenseBlock(nn.Module):
-    """``num_convs`` conv blocks, each one's output concatenated to its input on channels, so the output
-    has ``input_channels + num_convs * num_channels`` channels (``num_channels``: the growth rate).
+    """``num_convs`` conv blocks, each one's output concatenated to its input on channels, so the output has
+    ``input_channels + num_convs * num_channels`` channels (``num_channels``: the growth rate).
     """
 
     def __init__(self, num_convs: int, input_channels: int, num_channels: int) -> None:
         super().__init__()
-        if num_convs < 1:
-            raise ValueError(f"num_convs must be at least 1, got {num_convs}")
         self.net = nn.Sequential(*[conv_block(num_channels * i + input_channels, num_channels)
-                                   for i in range(num_convs)])
+                                   for i in range(check_int("num_convs", num_convs, minimum=1))])
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         for blk in self.net:

@@ -1,12 +1,8 @@
-"""Recurrent networks of chapters 8-9, in book order: the from-scratch RNN, a wrapper for ``nn.RNN/GRU/LSTM``
-and text generation (8.5-8.6); the GRU and LSTM from scratch with their gates (9.1-9.2); the
-masked-character task of the bidirectional RNN (9.4).
+"""Recurrent networks of chapters 8-9: the from-scratch RNN, GRU and LSTM, a wrapper for ``nn.RNN/GRU/LSTM``,
+text generation, gate activations and the masked-character task of the bidirectional RNN (9.4).
 
-Layouts: a minibatch ``X`` of token ids is (batch, time); the models turn it into one-hot inputs
-(time, batch, vocab) and return logits (time * batch, vocab), time-major, to match ``Y.T.reshape(-1)``.
-The from-scratch cells follow the book (``get_*_params``, ``init_*_state``, a step function) so they plug
-into ``RNNModelScratch``. ``nn.GRU`` applies the reset gate to ``H W_hh + b_hh`` rather than ``H``
-(``gru_reset_after``); ``*_params_from_torch`` copy a PyTorch layer into the from-scratch layout.
+Layouts: token ids ``X`` are (batch, time); the models one-hot them to (time, batch, vocab) and return
+logits (time * batch, vocab), time-major, to match ``Y.T.reshape(-1)``.
 """
 from __future__ import annotations
 
@@ -21,11 +17,11 @@ from torch.utils.data import DataLoader, TensorDataset
 from .text import Vocab, read_book, tokenize
 from .validation import check_index_range, check_int, check_number, check_tensor
 
+State = tuple[torch.Tensor, ...]
+
 
 def one_hot_tokens(X: torch.Tensor, vocab_size: int) -> torch.Tensor:
-    """Token ids (batch, time) -> one-hot floats (time, batch, vocab); float ids and (on the CPU) ids
-    outside the vocabulary are rejected with a clear error.
-    """
+    """Token ids (batch, time) -> one-hot floats (time, batch, vocab); on the CPU, ids are range-checked."""
     check_tensor("X", X, floating=False)
     if X.dim() != 2:
         raise ValueError(f"X must be (batch, time) token indices, got shape {tuple(X.shape)}")
@@ -34,7 +30,7 @@ def one_hot_tokens(X: torch.Tensor, vocab_size: int) -> torch.Tensor:
     return F.one_hot(X.T.long(), vocab_size).float()
 
 
-def check_vocab_matches(net, vocab) -> None:
+def check_vocab_matches(net: nn.Module, vocab: Vocab) -> None:
     """The model must predict over exactly the tokens of ``vocab`` (else text comes out as <unk>)."""
     size = getattr(net, "vocab_size", None)
     if size is not None and size != len(vocab):
@@ -42,7 +38,7 @@ def check_vocab_matches(net, vocab) -> None:
                          "build the model with vocab_size=len(vocab) of the vocabulary you train on")
 
 
-def check_prefix(prefix: str, vocab) -> str:
+def check_prefix(prefix: str, vocab: Vocab) -> str:
     """``prefix`` must be a non-empty string of tokens that ``vocab`` knows (no <unk> inputs)."""
     if not isinstance(prefix, str) or not prefix:
         raise ValueError(f"prefix must be a non-empty string, got {prefix!r}")
@@ -53,29 +49,33 @@ def check_prefix(prefix: str, vocab) -> str:
     return prefix
 
 
+def _lm_params(num_blocks: int, vocab_size: int, num_hiddens: int, device: torch.device) -> list[torch.Tensor]:
+    """``num_blocks`` times (W_x*, W_h*, b_*), then the output layer W_hq, b_q; weights N(0, 0.01^2), biases 0."""
+    check_int("vocab_size", vocab_size, minimum=1)
+    check_int("num_hiddens", num_hiddens, minimum=1)
+
+    def normal(*shape: int) -> torch.Tensor:
+        return torch.randn(*shape, device=device) * 0.01
+
+    params = []
+    for _ in range(num_blocks):
+        params += [normal(vocab_size, num_hiddens), normal(num_hiddens, num_hiddens),
+                   torch.zeros(num_hiddens, device=device)]
+    return params + [normal(num_hiddens, vocab_size), torch.zeros(vocab_size, device=device)]
+
+
 def get_params(vocab_size: int, num_hiddens: int, device: torch.device) -> list[torch.Tensor]:
     """Parameters of a one-layer RNN language model: W_xh, W_hh, b_h, W_hq, b_q."""
-    def normal(shape):
-        return torch.randn(size=shape, device=device) * 0.01
-
-    W_xh = normal((vocab_size, num_hiddens))
-    W_hh = normal((num_hiddens, num_hiddens))
-    b_h = torch.zeros(num_hiddens, device=device)
-    W_hq = normal((num_hiddens, vocab_size))
-    b_q = torch.zeros(vocab_size, device=device)
-    return [W_xh, W_hh, b_h, W_hq, b_q]
+    return _lm_params(1, vocab_size, num_hiddens, device)
 
 
-def init_rnn_state(batch_size: int, num_hiddens: int, device: torch.device) -> tuple[torch.Tensor]:
+def init_rnn_state(batch_size: int, num_hiddens: int, device: torch.device) -> State:
     """The zero hidden state, as a 1-tuple (an LSTM's state has two tensors)."""
     return (torch.zeros((batch_size, num_hiddens), device=device),)
 
 
-def rnn(inputs: torch.Tensor, state: tuple[torch.Tensor], params) -> tuple[torch.Tensor, tuple[torch.Tensor]]:
-    """Run the RNN over ``inputs`` (time, batch, vocab): H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h).
-
-    Returns the logits of every step stacked to (time * batch, vocab) and the final state.
-    """
+def rnn(inputs: torch.Tensor, state: State, params: list[torch.Tensor]) -> tuple[torch.Tensor, State]:
+    """Run H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h) over ``inputs``; returns every step's logits and (H,)."""
     W_xh, W_hh, b_h, W_hq, b_q = params
     H, = state
     outputs = []
@@ -86,7 +86,7 @@ def rnn(inputs: torch.Tensor, state: tuple[torch.Tensor], params) -> tuple[torch
 
 
 class RNNModelScratch(nn.Module):
-    """A recurrent language model built from plain tensors and a step function."""
+    """A recurrent language model built from plain tensors and a step function (``rnn``, ``gru``, ``lstm``)."""
 
     def __init__(self, vocab_size: int, num_hiddens: int, device: torch.device,
                  get_params: Callable, init_state: Callable, forward_fn: Callable) -> None:
@@ -95,10 +95,10 @@ class RNNModelScratch(nn.Module):
         self.params = nn.ParameterList(get_params(vocab_size, num_hiddens, device))
         self.init_state, self.forward_fn = init_state, forward_fn
 
-    def forward(self, X: torch.Tensor, state):
+    def forward(self, X: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
         return self.forward_fn(one_hot_tokens(X, self.vocab_size), state, list(self.params))
 
-    def begin_state(self, batch_size: int, device: torch.device):
+    def begin_state(self, batch_size: int, device: torch.device) -> State:
         return self.init_state(batch_size, self.num_hiddens, device)
 
 
@@ -127,11 +127,10 @@ class RNNModel(nn.Module):
         return (zeros, zeros.clone()) if isinstance(self.rnn, nn.LSTM) else zeros
 
 
-def predict_ch8(prefix: str, num_preds: int, net, vocab, device: torch.device,
+def predict_ch8(prefix: str, num_preds: int, net: nn.Module, vocab: Vocab, device: torch.device,
                 temperature: float = 0.0, generator: torch.Generator | None = None) -> str:
     """Continue ``prefix`` by ``num_preds`` characters: greedy for ``temperature=0``, else sampled from
-    softmax(logits / temperature).
-    """
+    softmax(logits / temperature)."""
     check_prefix(prefix, vocab)
     check_int("num_preds", num_preds, minimum=0)
     check_number("temperature", temperature, minimum=0)
@@ -152,23 +151,6 @@ def predict_ch8(prefix: str, num_preds: int, net, vocab, device: torch.device,
     return "".join(vocab.idx_to_token[i] for i in outputs)
 
 
-def _check_sizes(vocab_size: int, num_hiddens: int) -> None:
-    check_int("vocab_size", vocab_size, minimum=1)
-    check_int("num_hiddens", num_hiddens, minimum=1)
-
-
-def _three(num_inputs: int, num_hiddens: int, device) -> tuple[torch.Tensor, ...]:
-    """Input weights, hidden weights (both N(0, 0.01^2)) and a zero bias of one gate."""
-    return (torch.randn(num_inputs, num_hiddens, device=device) * 0.01,
-            torch.randn(num_hiddens, num_hiddens, device=device) * 0.01,
-            torch.zeros(num_hiddens, device=device))
-
-
-def _output_layer(num_hiddens: int, vocab_size: int, device) -> list[torch.Tensor]:
-    return [torch.randn(num_hiddens, vocab_size, device=device) * 0.01,
-            torch.zeros(vocab_size, device=device)]
-
-
 def _record(gates: dict | None, **values: torch.Tensor) -> None:
     """Append this time step's gate values to ``gates`` (a dict of lists), if one was given."""
     if gates is not None:
@@ -176,21 +158,17 @@ def _record(gates: dict | None, **values: torch.Tensor) -> None:
             gates.setdefault(name, []).append(value.detach())
 
 
-# ------------------------------------------------------------------------------------ 9.1 GRU
 def get_gru_params(vocab_size: int, num_hiddens: int, device: torch.device) -> list[torch.Tensor]:
-    """GRU language-model parameters in the book's order: update gate, reset gate, candidate state
-    (W_x*, W_h*, b_* each), output layer W_hq, b_q (11 tensors).
-    """
-    _check_sizes(vocab_size, num_hiddens)
-    return [*_three(vocab_size, num_hiddens, device), *_three(vocab_size, num_hiddens, device),
-            *_three(vocab_size, num_hiddens, device), *_output_layer(num_hiddens, vocab_size, device)]
+    """The book's 11 GRU tensors: (W_x*, W_h*, b_*) of the update gate, reset gate, candidate; W_hq, b_q."""
+    return _lm_params(3, vocab_size, num_hiddens, device)
 
 
 init_gru_state = init_rnn_state  # the GRU's state is one (batch, hidden) tensor, as the RNN's
 
 
-def gru(inputs: torch.Tensor, state: tuple[torch.Tensor], params, gates: dict | None = None):
-    """Run a GRU over ``inputs`` (time, batch, vocab); returns the logits and the final state ``(H,)``.
+def gru(inputs: torch.Tensor, state: State, params: list[torch.Tensor],
+        gates: dict | None = None) -> tuple[torch.Tensor, State]:
+    """Run a GRU over ``inputs``; returns every step's logits and (H,); records Z, R into ``gates`` if given.
 
     With the book's 11 tensors: H~ = tanh(X W_xh + (R * H) W_hh + b_h); with the 12 of
     ``gru_params_from_torch`` it computes ``nn.GRU``'s H~ = tanh(X W_xh + b_h + R * (H W_hh + b_hh)).
@@ -214,32 +192,28 @@ def gru(inputs: torch.Tensor, state: tuple[torch.Tensor], params, gates: dict | 
     return torch.cat(outputs, dim=0), (H,)
 
 
-def gru_reset_after(inputs: torch.Tensor, state: tuple[torch.Tensor], params, gates: dict | None = None):
-    """The GRU as ``nn.GRU`` computes it (see :func:`gru`): ``params`` must be the 12 tensors of
-    ``gru_params_from_torch``, whose extra candidate bias ``b_hh`` the reset gate multiplies."""
+def gru_reset_after(inputs: torch.Tensor, state: State, params: list[torch.Tensor],
+                    gates: dict | None = None) -> tuple[torch.Tensor, State]:
+    """:func:`gru` as ``nn.GRU`` computes it; ``params`` must be the 12 tensors of ``gru_params_from_torch``."""
     if len(params) != 12:
         raise ValueError(f"gru_reset_after expects 12 parameters (see gru_params_from_torch), got {len(params)}")
     return gru(inputs, state, params, gates)
 
 
-# ----------------------------------------------------------------------------------- 9.2 LSTM
 def get_lstm_params(vocab_size: int, num_hiddens: int, device: torch.device) -> list[torch.Tensor]:
-    """LSTM language-model parameters in the book's order: input, forget, output gates, candidate cell
-    (W_x*, W_h*, b_* each), output layer W_hq, b_q (14 tensors).
-    """
-    _check_sizes(vocab_size, num_hiddens)
-    gate_params = [p for _ in range(4) for p in _three(vocab_size, num_hiddens, device)]
-    return gate_params + _output_layer(num_hiddens, vocab_size, device)
+    """The book's 14 LSTM tensors: (W_x*, W_h*, b_*) of the input, forget, output gates, candidate; W_hq, b_q."""
+    return _lm_params(4, vocab_size, num_hiddens, device)
 
 
-def init_lstm_state(batch_size: int, num_hiddens: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def init_lstm_state(batch_size: int, num_hiddens: int, device: torch.device) -> State:
     """The zero state of an LSTM: hidden state H and memory cell C, both (batch, hidden)."""
-    return (torch.zeros((batch_size, num_hiddens), device=device),
-            torch.zeros((batch_size, num_hiddens), device=device))
+    H = torch.zeros((batch_size, num_hiddens), device=device)
+    return H, H.clone()
 
 
-def lstm(inputs: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor], params, gates: dict | None = None):
-    """Run the LSTM over ``inputs`` (time, batch, vocab); returns the logits and the final state ``(H, C)``."""
+def lstm(inputs: torch.Tensor, state: State, params: list[torch.Tensor],
+         gates: dict | None = None) -> tuple[torch.Tensor, State]:
+    """Run the LSTM over ``inputs``; returns every step's logits and (H, C); records the gates if asked."""
     W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q = params
     H, C = state
     outputs = []
@@ -255,9 +229,8 @@ def lstm(inputs: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor], params,
     return torch.cat(outputs, dim=0), (H, C)
 
 
-# ------------------------------------------------------------------- copying PyTorch's weights
 def _torch_chunks(layer: nn.RNNBase, kind: type, num_chunks: int, linear: nn.Linear):
-    """Transposed per-gate weights and biases of a one-layer, one-direction PyTorch layer."""
+    """Transposed per-gate weights and biases of a one-layer, one-direction PyTorch layer, and the linear's."""
     if not isinstance(layer, kind):
         raise ValueError(f"layer must be an nn.{kind.__name__}, got {type(layer).__name__}")
     if layer.num_layers != 1 or layer.bidirectional or not layer.bias or getattr(layer, "proj_size", 0):
@@ -270,9 +243,8 @@ def _torch_chunks(layer: nn.RNNBase, kind: type, num_chunks: int, linear: nn.Lin
 
 
 def gru_params_from_torch(layer: nn.GRU, linear: nn.Linear) -> list[torch.Tensor]:
-    """Copy an ``nn.GRU`` (rows [reset | update | new]) and the output ``nn.Linear`` into the 12 tensors
-    of ``gru_reset_after``; the two biases of each gate add up.
-    """
+    """Copy an ``nn.GRU`` (rows [reset | update | new]) and its ``nn.Linear`` into ``gru_reset_after``'s 12
+    tensors; the two biases of each gate add up, but the candidate's stay apart (R scales only b_hh)."""
     (w_i, w_h, b_i, b_h), out = _torch_chunks(layer, nn.GRU, 3, linear)
     r, z, n = 0, 1, 2
     return [w_i[z], w_h[z], b_i[z] + b_h[z], w_i[r], w_h[r], b_i[r] + b_h[r],
@@ -286,45 +258,41 @@ def lstm_params_from_torch(layer: nn.LSTM, linear: nn.Linear) -> list[torch.Tens
     return [p for k in (i, f, o, g) for p in (w_i[k], w_h[k], b_i[k] + b_h[k])] + out
 
 
-# ------------------------------------------------------------------------ gate activations
-def gate_activations(net: nn.Module, text: str, vocab) -> dict[str, torch.Tensor]:
-    """Feed ``text`` (batch of one, zero state) and return each gate's (time, hidden) values.
+def gate_activations(net: nn.Module, text: str, vocab: Vocab) -> dict[str, torch.Tensor]:
+    """Feed ``text`` (batch of one, zero state) to a GRU or LSTM language model; each gate's (time, hidden) values.
 
     ``net``: an ``RNNModel`` around ``nn.GRU``/``nn.LSTM`` or an ``RNNModelScratch`` running ``gru``,
     ``gru_reset_after`` or ``lstm``. Gates: "update", "reset"; or "input", "forget", "output" and "cell".
     """
     if not isinstance(text, str) or not text:
         raise ValueError("text must be a non-empty string")
-    if isinstance(getattr(net, "rnn", None), nn.GRU):
-        params, step = gru_params_from_torch(net.rnn, net.linear), gru_reset_after
-    elif isinstance(getattr(net, "rnn", None), nn.LSTM):
-        params, step = lstm_params_from_torch(net.rnn, net.linear), lstm
+    layer = getattr(net, "rnn", None)
+    if isinstance(layer, nn.GRU):
+        params, step = gru_params_from_torch(layer, net.linear), gru_reset_after
+    elif isinstance(layer, nn.LSTM):
+        params, step = lstm_params_from_torch(layer, net.linear), lstm
     elif getattr(net, "forward_fn", None) in (gru, gru_reset_after, lstm):
         params, step = [p.detach() for p in net.params], net.forward_fn
     else:
         raise ValueError("net must be an RNNModel around nn.GRU/nn.LSTM or an RNNModelScratch "
                          "running gru, gru_reset_after or lstm")
-    device = params[0].device
-    num_hiddens = params[1].shape[0]
-    init = init_lstm_state if step is lstm else init_gru_state
-    X = F.one_hot(torch.tensor(vocab[list(text)], device=device), params[0].shape[0]).float()
+    init_state = init_lstm_state if step is lstm else init_gru_state
+    W_x = params[0]  # (vocab, hidden)
+    X = F.one_hot(torch.tensor(vocab[list(text)], device=W_x.device), W_x.shape[0]).float()
     gates: dict[str, list[torch.Tensor]] = {}
     with torch.no_grad():
-        step(X[:, None, :], init(1, num_hiddens, device), params, gates=gates)
+        step(X[:, None, :], init_state(1, W_x.shape[1], W_x.device), params, gates=gates)
     return {name: torch.cat(values, dim=0).cpu() for name, values in gates.items()}
 
 
-def show_gates(gates: dict[str, torch.Tensor], text: str, names=None, num_units: int = 32,
+def show_gates(gates: dict[str, torch.Tensor], text: str, names: list[str] | None = None, num_units: int = 32,
                figsize_per_row: tuple[float, float] = (10.0, 1.8)):
     """Heatmaps of the first ``num_units`` units of each gate in ``names`` (default: all but the cell)
-    against the characters, on a shared 0..1 colour scale. Returns the Axes.
-    """
+    against the characters of ``text``, on a shared 0..1 colour scale; returns an array of the Axes."""
     names = [n for n in gates if n != "cell"] if names is None else list(names)
-    missing = [n for n in names if n not in gates]
-    if missing or not names:
+    if not names or not set(names) <= set(gates):
         raise ValueError(f"names must be some of {sorted(gates)}, got {names!r}")
-    if not isinstance(num_units, int) or num_units < 1:
-        raise ValueError(f"num_units must be a positive integer, got {num_units!r}")
+    check_int("num_units", num_units, minimum=1)
     if len(text) != len(gates[names[0]]):
         raise ValueError(f"text has {len(text)} characters but the gates have {len(gates[names[0]])} steps")
     width, height = figsize_per_row
@@ -338,16 +306,12 @@ def show_gates(gates: dict[str, torch.Tensor], text: str, names=None, num_units:
     return axes[:, 0]
 
 
-# ------------------------------------------------------- 9.4 masked characters (bidirectional RNN)
-# Each example is a window of 2k + 1 characters whose middle one is replaced by a mask token. A
-# bidirectional RNN meets at the middle having read both halves, a one-directional one only the left.
-MASK = "<mask>"
+MASK = "<mask>"  # the token that hides the middle character of a window (9.4)
 
 
 def masked_char_windows(corpus, k: int, mask_idx: int, centers) -> tuple[torch.Tensor, torch.Tensor]:
     """Windows ``corpus[c-k : c+k+1]`` for each centre ``c`` with the middle set to ``mask_idx``; returns (X, y)."""
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer (context characters per side), got {k!r}")
+    check_int("k", k, minimum=1)
     corpus = torch.as_tensor(corpus, dtype=torch.long)
     centers = torch.as_tensor(centers, dtype=torch.long)
     if corpus.dim() != 1 or centers.dim() != 1:
@@ -364,15 +328,12 @@ def masked_char_windows(corpus, k: int, mask_idx: int, centers) -> tuple[torch.T
 def load_data_masked_chars(k: int, batch_size: int, num_train: int, num_test: int,
                            generator: torch.Generator | None = None, book: str = "time_machine",
                            train_fraction: float = 0.8) -> tuple[DataLoader, DataLoader, Vocab]:
-    """Masked-character minibatches of a book: (train_iter, test_iter, vocab) with ``<mask>`` at index 1.
-
-    Train windows come from the first ``train_fraction`` of the text, test windows from the rest.
-    """
+    """(train_iter, test_iter, vocab) of windows of 2k + 1 characters whose middle one is ``<mask>`` (index 1);
+    train windows come from the first ``train_fraction`` of the book, test windows from the rest."""
     if not 0 < train_fraction < 1:
         raise ValueError(f"train_fraction must be between 0 and 1, got {train_fraction}")
-    for name, value in (("batch_size", batch_size), ("num_train", num_train), ("num_test", num_test)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    for name, value in (("k", k), ("batch_size", batch_size), ("num_train", num_train), ("num_test", num_test)):
+        check_int(name, value, minimum=1)
     tokens = tokenize(read_book(book), "char")
     vocab = Vocab(tokens, reserved_tokens=[MASK])
     corpus = torch.tensor([vocab[tok] for line in tokens for tok in line])
@@ -383,24 +344,22 @@ def load_data_masked_chars(k: int, batch_size: int, num_train: int, num_test: in
     train_c = torch.randint(k, split - k, (num_train,), generator=g)
     train = TensorDataset(*masked_char_windows(corpus, k, vocab[MASK], train_c))
     test = TensorDataset(*masked_char_windows(corpus, k, vocab[MASK], test_c))
-    return (DataLoader(train, batch_size, shuffle=True, generator=g),
-            DataLoader(test, batch_size), vocab)
+    return DataLoader(train, batch_size, shuffle=True, generator=g), DataLoader(test, batch_size), vocab
 
 
 class MaskedCharRNN(nn.Module):
-    """Classify the middle character of a masked window from the GRU output at the middle position:
-    one-directional, that state has read only the left half; bidirectional, both halves.
-    """
+    """Classify the masked middle character of a window from the GRU output there: one-directional, that
+    output has read only the left half; bidirectional, both halves."""
 
-    def __init__(self, vocab_size: int, num_hiddens: int, bidirectional: bool,
-                 num_layers: int = 1) -> None:
+    def __init__(self, vocab_size: int, num_hiddens: int, bidirectional: bool, num_layers: int = 1) -> None:
         super().__init__()
         self.vocab_size = vocab_size
         self.rnn = nn.GRU(vocab_size, num_hiddens, num_layers, bidirectional=bidirectional)
         self.linear = nn.Linear(num_hiddens * (2 if bidirectional else 1), vocab_size)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.dim() != 2 or X.shape[1] % 2 != 1:
+        inputs = one_hot_tokens(X, self.vocab_size)  # (time, batch, vocab)
+        if X.shape[1] % 2 != 1:
             raise ValueError(f"X must be (batch, 2k+1) token indices, got shape {tuple(X.shape)}")
-        Y, _ = self.rnn(one_hot_tokens(X, self.vocab_size))  # (time, batch, D*H)
+        Y, _ = self.rnn(inputs)  # (time, batch, directions * hidden)
         return self.linear(Y[X.shape[1] // 2])

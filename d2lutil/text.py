@@ -1,20 +1,20 @@
 """Text as data: read a book, split it into tokens, number the tokens, cut minibatches.
 
-Two books are bundled: H. G. Wells' *The Time Machine* (the book's corpus) and *The War of
-the Worlds* (for exercise 8.5.2). Both are reduced to lower-case letters and spaces.
+Two books are bundled, *The Time Machine* (the book's corpus) and *The War of the Worlds* (exercise 8.5.2),
+both reduced to lower-case letters and spaces.
 """
 from __future__ import annotations
 
 import collections
 import math
-import numbers
 import re
+import reprlib
 from collections.abc import Iterator
 
 import torch
 
 from .datasets import data_file
-from .validation import check_index_range, check_int
+from .validation import check_choice, check_index_range, check_int
 
 BOOKS = {"time_machine": "timemachine.txt", "war_of_the_worlds": "war_of_the_worlds.txt"}
 TOKEN_TYPES = ("word", "char")
@@ -22,22 +22,15 @@ TOKEN_TYPES = ("word", "char")
 HELD_OUT_FRACTION = 0.1
 
 
-def _strip_gutenberg(text: str) -> str:
-    """Keep only the text between Project Gutenberg's START and END markers, if present."""
-    start = re.search(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK.*?\*\*\*", text)
-    end = re.search(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", text)
-    if start and end:
-        text = text[start.end():end.start()]
-    return text
-
-
 def read_book(book: str = "time_machine", download: bool = False) -> list[str]:
     """Read a bundled book as lines of lower-case letters and single spaces."""
-    if book not in BOOKS:
-        raise ValueError(f"book must be one of {sorted(BOOKS)}, got {book!r}")
+    check_choice("book", book, BOOKS)
     # utf-8-sig drops a byte-order mark; universal newlines turn CRLF into LF.
     text = data_file(BOOKS[book], download).read_text(encoding="utf-8-sig")
-    text = _strip_gutenberg(text)
+    start = re.search(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK.*?\*\*\*", text)
+    end = re.search(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", text)
+    if start and end:  # keep only the book between Project Gutenberg's header and licence
+        text = text[start.end():end.start()]
     return [re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in text.splitlines()]
 
 
@@ -51,24 +44,14 @@ def read_war_of_the_worlds() -> list[str]:
     return read_book("war_of_the_worlds")
 
 
-def _check_lines(lines) -> None:
-    """``lines`` must be a list (or tuple) of str: a bare str would be read as one line per character."""
-    if isinstance(lines, str):
-        raise TypeError(f"lines must be a list of strings (one per line), got one str of {len(lines)} "
-                        f"characters; wrap it in a list: tokenize([text])")
-    if not isinstance(lines, (list, tuple)) or not all(isinstance(line, str) for line in lines):
-        raise TypeError(f"lines must be a list of strings (one per line), got {type(lines).__name__}; "
-                        f"read a book with d2l.read_time_machine()")
-
-
 def tokenize(lines: list[str], token: str = "word") -> list[list[str]]:
     """Split each line into word tokens or character tokens."""
-    _check_lines(lines)
-    if token == "word":
-        return [line.split() for line in lines]
-    if token == "char":
-        return [list(line) for line in lines]
-    raise ValueError(f"token must be one of {TOKEN_TYPES}, got {token!r}")
+    if not isinstance(lines, (list, tuple)) or not all(isinstance(line, str) for line in lines):
+        got = (f"one str of {len(lines)} characters; wrap it in a list: tokenize([text])" if isinstance(lines, str)
+               else f"{type(lines).__name__}; read a book with d2l.read_time_machine()")
+        raise TypeError(f"lines must be a list of strings (one per line), got {got}")
+    check_choice("token", token, TOKEN_TYPES)
+    return [line.split() if token == "word" else list(line) for line in lines]
 
 
 def count_corpus(tokens) -> collections.Counter:
@@ -78,37 +61,35 @@ def count_corpus(tokens) -> collections.Counter:
     return collections.Counter(tokens)
 
 
-def _is_integer(value) -> bool:
-    """An int, a numpy integer or a 0-d integer tensor; not a bool, a float or a str."""
-    if isinstance(value, torch.Tensor):
-        return value.dim() == 0 and not value.is_floating_point() and value.dtype != torch.bool
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _all_integers(values) -> bool:
-    return all(_is_integer(v) for v in values)
+def _token_ids(name: str, values) -> torch.Tensor:
+    """``values`` (one id, a list or a tensor of ids) as an int64 tensor, or a TypeError saying what to pass."""
+    try:
+        ids = torch.as_tensor(values)
+    except (TypeError, ValueError, RuntimeError) as err:  # strings, ragged lists, None ...
+        raise TypeError(f"{name} must hold integer token ids, got {reprlib.repr(values)}; "
+                        f"turn tokens into ids with vocab[tokens]") from err
+    if ids.numel() and (ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool):
+        raise TypeError(f"{name} must hold integer token ids, got dtype {ids.dtype}; "
+                        f"turn tokens into ids with vocab[tokens] (use .long() only on values that are ids)")
+    return ids.long()
 
 
 class Vocab:
     """Map tokens to indices and back: 0 is ``<unk>``, then ``reserved_tokens``, then tokens seen at least
-    ``min_freq`` times, most frequent first.
-    """
+    ``min_freq`` times, most frequent first (ties in order of first appearance)."""
+
+    unk = 0  #: index of the unknown token
 
     def __init__(self, tokens=None, min_freq: int = 0, reserved_tokens: list[str] | None = None) -> None:
         if isinstance(tokens, str):
             raise TypeError(f"tokens must be a list of tokens (or of token lists), got the str {tokens[:20]!r}; "
                             f"split it first: d2l.tokenize([text], 'char')")
-        if isinstance(reserved_tokens, str) or not isinstance(reserved_tokens, (list, tuple, type(None))):
+        if not isinstance(reserved_tokens, (list, tuple, type(None))):
             raise TypeError(f"reserved_tokens must be a list of tokens, got {reserved_tokens!r}; "
                             f"write reserved_tokens=[{reserved_tokens!r}]")
-        counter = count_corpus(tokens or [])
-        self._token_freqs = sorted(counter.items(), key=lambda kv: kv[1], reverse=True)
-        self.idx_to_token = ["<unk>"] + list(reserved_tokens or [])
-        for token, freq in self._token_freqs:
-            if freq < min_freq:
-                break
-            if token not in self.idx_to_token:
-                self.idx_to_token.append(token)
+        self.token_freqs = count_corpus(tokens or []).most_common()
+        frequent = [token for token, freq in self.token_freqs if freq >= min_freq]
+        self.idx_to_token = list(dict.fromkeys(["<unk>", *(reserved_tokens or []), *frequent]))
         self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
 
     def __len__(self) -> int:
@@ -122,43 +103,25 @@ class Vocab:
 
     def to_tokens(self, indices):
         """Token of one index, or tokens of a list (or 1-D tensor) of indices, each in 0..len(vocab)-1."""
-        single = not hasattr(indices, "__len__") or getattr(indices, "ndim", 1) == 0
-        values = [indices] if single else list(indices)
-        if not _all_integers(values):
-            raise TypeError(f"indices must be an integer token id or a list of them, got {indices!r}; "
-                            f"turn tokens into ids with vocab[tokens]")
-        ids = torch.tensor([int(v) for v in values], dtype=torch.long)
+        ids = _token_ids("indices", indices)
+        if ids.dim() > 1:
+            raise ValueError(f"indices must be one token id or a 1-D list of them, got shape {tuple(ids.shape)}")
         check_index_range("indices", ids, len(self), "token ids")
-        tokens = [self.idx_to_token[i] for i in ids.tolist()]
-        return tokens[0] if single else tokens
-
-    @property
-    def unk(self) -> int:
-        return 0
-
-    @property
-    def token_freqs(self) -> list[tuple[str, int]]:
-        return self._token_freqs
-
-
-def _check_max_tokens(max_tokens) -> int | None:
-    """``max_tokens``: a positive count, or None / -1 (the book's spelling) for the whole book."""
-    if max_tokens is None or (max_tokens == -1 and not isinstance(max_tokens, bool)):
-        return None
-    if isinstance(max_tokens, numbers.Integral) and not isinstance(max_tokens, bool) and max_tokens < 1:
-        raise ValueError(f"max_tokens must be a positive number of tokens, or None (or -1, as in the book) "
-                         f"for the whole book, got {max_tokens}")
-    return check_int("max_tokens", max_tokens, minimum=1)
+        tokens = [self.idx_to_token[i] for i in ids.reshape(-1).tolist()]
+        return tokens[0] if ids.dim() == 0 else tokens
 
 
 def load_corpus(book: str = "time_machine", max_tokens: int | None = None,
                 token: str = "char") -> tuple[list[int], Vocab]:
     """Token indices of a book (the first ``max_tokens``; None or -1: all) and the whole book's vocabulary."""
-    max_tokens = _check_max_tokens(max_tokens)
+    if max_tokens == -1:  # the book's spelling of "the whole book"
+        max_tokens = None
+    if max_tokens is not None and check_int("max_tokens", max_tokens) < 1:
+        raise ValueError(f"max_tokens must be a positive number of tokens, or None (or -1, as in the book) "
+                         f"for the whole book, got {max_tokens}")
     tokens = tokenize(read_book(book), token)
     vocab = Vocab(tokens)
-    corpus = [vocab[tok] for line in tokens for tok in line]
-    return corpus[:max_tokens], vocab
+    return [vocab[tok] for line in tokens for tok in line][:max_tokens], vocab
 
 
 def load_corpus_time_machine(max_tokens: int | None = None) -> tuple[list[int], Vocab]:
@@ -166,122 +129,62 @@ def load_corpus_time_machine(max_tokens: int | None = None) -> tuple[list[int], 
     return load_corpus("time_machine", max_tokens)
 
 
-def _as_token_ids(corpus) -> torch.Tensor:
-    """``corpus`` as a 1-D int64 tensor of non-negative token ids, or a clear error."""
-    if isinstance(corpus, str) or (isinstance(corpus, (list, tuple)) and any(isinstance(t, str) for t in corpus)):
-        raise TypeError("corpus must hold integer token ids, got strings; turn tokens into ids first: "
-                        "corpus = vocab[tokens]")
-    try:
-        ids = torch.as_tensor(corpus)
-    except (TypeError, ValueError, RuntimeError) as err:
-        raise TypeError(f"corpus must be a 1-D sequence of integer token ids, got {type(corpus).__name__}") from err
-    if ids.dim() != 1 or len(ids) == 0:
-        raise ValueError(f"corpus must be a non-empty 1-D sequence of token ids, got shape {tuple(ids.shape)}")
-    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
-        nan = " (it holds NaN)" if ids.is_floating_point() and bool(ids.isnan().any()) else ""
-        raise TypeError(f"corpus must hold integer token ids, got dtype {ids.dtype}{nan}; "
-                        f"build it with vocab[tokens] (use .long() only on values that are ids)")
-    if int(ids.min()) < 0:
-        raise ValueError(f"corpus holds negative token ids (smallest {int(ids.min())}); ids count from 0")
-    return ids.long()
+class SeqDataLoader:
+    """Re-iterable minibatches ``(X, Y)``, ``Y`` being ``X`` one token on. Each pass starts at a fresh random
+    offset; ``fixed_order=True`` (sequential only) repeats the same batches, as an evaluation set needs."""
 
+    def __init__(self, corpus, batch_size: int, num_steps: int, use_random_iter: bool = False,
+                 generator: torch.Generator | None = None, fixed_order: bool = False) -> None:
+        check_int("batch_size", batch_size, minimum=1)
+        check_int("num_steps", num_steps, minimum=1)
+        ids = _token_ids("corpus", corpus)
+        if ids.dim() != 1:
+            raise ValueError(f"corpus must be a 1-D sequence of token ids, got shape {tuple(ids.shape)}")
+        needed = (batch_size + 1) * num_steps  # one minibatch after any offset 0..num_steps-1, and its targets
+        if len(ids) < needed:
+            raise ValueError(f"batch_size={batch_size} x num_steps={num_steps} needs a corpus of at least {needed} "
+                             f"tokens, got {len(ids)} tokens: lower batch_size or num_steps")
+        if int(ids.min()) < 0:
+            raise ValueError(f"corpus holds negative token ids (smallest {int(ids.min())}); ids count from 0")
+        if fixed_order and use_random_iter:
+            raise ValueError("fixed_order=True needs sequential sampling: pass use_random_iter=False")
+        self.corpus, self.batch_size, self.num_steps = ids, batch_size, num_steps
+        self.use_random_iter, self.generator, self.fixed_order = use_random_iter, generator, fixed_order
 
-def _check_sequence_args(corpus, batch_size: int, num_steps: int) -> torch.Tensor:
-    check_int("batch_size", batch_size, minimum=1)
-    check_int("num_steps", num_steps, minimum=1)
-    corpus = _as_token_ids(corpus)
-    if num_steps >= len(corpus):
-        raise ValueError(f"num_steps={num_steps} must be shorter than the corpus ({len(corpus)} tokens)")
-    return corpus
-
-
-def _check_fits(corpus: torch.Tensor, batch_size: int, num_steps: int, use_random_iter: bool) -> None:
-    """Raise unless one minibatch fits after every offset 0..num_steps-1 (independent of the seed)."""
-    usable = len(corpus) - num_steps  # tokens after the largest offset, less one for the targets
-    if use_random_iter and usable // num_steps < batch_size:
-        raise ValueError(f"batch_size={batch_size} is larger than the {usable // num_steps} subsequences "
-                         f"of {num_steps} tokens this corpus of {len(corpus)} tokens allows")
-    if not use_random_iter and usable // batch_size < num_steps:
-        raise ValueError(f"batch_size={batch_size} x num_steps={num_steps} needs more than the "
-                         f"{len(corpus)} tokens of this corpus")
-
-
-def _start_offset(num_steps: int, generator: torch.Generator | None, random_offset: bool) -> int:
-    """Where the first subsequence starts: a random 0..num_steps-1, or 0 for a fixed order."""
-    return int(torch.randint(num_steps, (1,), generator=generator)) if random_offset else 0
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        batch_size, num_steps = self.batch_size, self.num_steps
+        offset = 0 if self.fixed_order else int(torch.randint(num_steps, (1,), generator=self.generator))
+        corpus = self.corpus[offset:]
+        if self.use_random_iter:  # the corpus cut into pieces, taken in a random order
+            num_pieces = (len(corpus) - 1) // num_steps
+            pieces = torch.randperm(num_pieces, generator=self.generator)
+            starts = pieces[:num_pieces // batch_size * batch_size].reshape(-1, batch_size) * num_steps
+        else:  # batch_size long rows side by side, read num_steps tokens at a time
+            row_len = (len(corpus) - 1) // batch_size
+            starts = torch.arange(row_len // num_steps)[:, None] * num_steps + torch.arange(batch_size) * row_len
+        for batch_starts in starts:  # where each row of one minibatch starts
+            rows = batch_starts[:, None] + torch.arange(num_steps)
+            yield corpus[rows], corpus[rows + 1]
 
 
 def seq_data_iter_random(corpus, batch_size: int, num_steps: int,
                          generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Minibatches (X, Y shifted by one) of ``num_steps``-token pieces from random places, after a random offset."""
-    corpus = _check_sequence_args(corpus, batch_size, num_steps)
-    _check_fits(corpus, batch_size, num_steps, use_random_iter=True)
-    return _random_batches(corpus, batch_size, num_steps, generator)
-
-
-def _random_batches(corpus: torch.Tensor, batch_size: int, num_steps: int,
-                    generator: torch.Generator | None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    offset = _start_offset(num_steps, generator, random_offset=True)
-    corpus = corpus[offset:]
-    num_subseqs = (len(corpus) - 1) // num_steps
-    starts = torch.arange(0, num_subseqs * num_steps, num_steps)
-    starts = starts[torch.randperm(num_subseqs, generator=generator)]
-    steps = torch.arange(num_steps)
-    for i in range(0, (num_subseqs // batch_size) * batch_size, batch_size):
-        rows = starts[i:i + batch_size, None] + steps
-        yield corpus[rows], corpus[rows + 1]
+    """One pass of minibatches of ``num_steps``-token pieces from random places, after a random offset."""
+    return iter(SeqDataLoader(corpus, batch_size, num_steps, use_random_iter=True, generator=generator))
 
 
 def seq_data_iter_sequential(corpus, batch_size: int, num_steps: int,
                              generator: torch.Generator | None = None,
                              random_offset: bool = True) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Minibatches in which row ``b`` continues row ``b`` of the previous batch (a random offset first,
-    or 0 with ``random_offset=False``), so a hidden state can be carried from batch to batch.
-    """
-    corpus = _check_sequence_args(corpus, batch_size, num_steps)
-    _check_fits(corpus, batch_size, num_steps, use_random_iter=False)
-    return _sequential_batches(corpus, batch_size, num_steps, generator, random_offset)
-
-
-def _sequential_batches(corpus: torch.Tensor, batch_size: int, num_steps: int, generator: torch.Generator | None,
-                        random_offset: bool) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    offset = _start_offset(num_steps, generator, random_offset)
-    num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
-    Xs = corpus[offset:offset + num_tokens].reshape(batch_size, -1)
-    Ys = corpus[offset + 1:offset + 1 + num_tokens].reshape(batch_size, -1)
-    num_batches = Xs.shape[1] // num_steps
-    for i in range(0, num_batches * num_steps, num_steps):
-        yield Xs[:, i:i + num_steps], Ys[:, i:i + num_steps]
-
-
-class SeqDataLoader:
-    """Re-iterable minibatches over a token corpus; ``fixed_order=True`` (sequential only) repeats the same
-    batches every epoch, as an evaluation set needs.
-    """
-
-    def __init__(self, corpus, batch_size: int, num_steps: int, use_random_iter: bool = False,
-                 generator: torch.Generator | None = None, fixed_order: bool = False) -> None:
-        self.corpus = _check_sequence_args(corpus, batch_size, num_steps)
-        _check_fits(self.corpus, batch_size, num_steps, use_random_iter)
-        if fixed_order and use_random_iter:
-            raise ValueError("fixed_order=True needs sequential sampling: pass use_random_iter=False")
-        self.batch_size, self.num_steps = batch_size, num_steps
-        self.generator, self.fixed_order = generator, fixed_order
-        self.use_random_iter = use_random_iter
-
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        if self.use_random_iter:
-            return _random_batches(self.corpus, self.batch_size, self.num_steps, self.generator)
-        return _sequential_batches(self.corpus, self.batch_size, self.num_steps, self.generator,
-                                   random_offset=not self.fixed_order)
+    """One pass of minibatches whose row ``b`` continues row ``b`` of the previous one, so a hidden state
+    can be carried over; ``random_offset=False`` starts at token 0."""
+    return iter(SeqDataLoader(corpus, batch_size, num_steps, generator=generator, fixed_order=not random_offset))
 
 
 def load_data_book(book: str, batch_size: int, num_steps: int, use_random_iter: bool = False,
                    max_tokens: int | None = 10000,
                    generator: torch.Generator | None = None) -> tuple[SeqDataLoader, Vocab]:
     """Character minibatches of a bundled book's first ``max_tokens`` characters, and its vocabulary."""
-    check_int("batch_size", batch_size, minimum=1)
-    check_int("num_steps", num_steps, minimum=1)
     corpus, vocab = load_corpus(book, max_tokens)
     return SeqDataLoader(corpus, batch_size, num_steps, use_random_iter, generator), vocab
 
@@ -304,11 +207,8 @@ def held_out_start(num_tokens: int) -> int:
 
 
 def load_held_out_time_machine(batch_size: int, num_steps: int) -> SeqDataLoader:
-    """Sequential minibatches, in a fixed order, over the last 10% of The Time Machine's characters.
-
-    The one held-out split of the chapter 8-9 language models: same vocabulary as ``load_corpus_time_machine()``,
-    never overlapping their training text, and the same batches every pass, so perplexities compare.
-    """
+    """The held-out split of the chapter 8-9 language models: fixed-order batches of the last 10% of The Time
+    Machine's characters, in the training vocabulary and never overlapping the training text."""
     corpus, _ = load_corpus_time_machine()
     return SeqDataLoader(corpus[held_out_start(len(corpus)):], batch_size, num_steps, fixed_order=True)
 
@@ -323,9 +223,8 @@ def count_ngrams(tokens, n: int) -> collections.Counter:
 
 
 def fit_zipf(freqs, min_rank: int = 1, max_rank: int | None = None) -> tuple[float, float]:
-    """Fit Zipf's law ``freq ~ c * rank**(-alpha)`` by least squares on log-log, using ranks ``min_rank..max_rank``
-    (the head and the count-1 tail bend away). Returns ``(alpha, log_c)``.
-    """
+    """``(alpha, log_c)`` of Zipf's law ``freq ~ c * rank**(-alpha)``, fitted by least squares on log-log to ranks
+    ``min_rank..max_rank`` (the head and the count-1 tail bend away)."""
     counts = sorted((float(f) for f in freqs), reverse=True)
     if any(f <= 0 for f in counts):
         raise ValueError("freqs must all be positive counts")

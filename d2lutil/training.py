@@ -1,11 +1,11 @@
-"""Training loops for the image classifiers (chapters 6-7) and the language models (chapters 8-9), their
-bookkeeping (``Timer``, ``Accumulator``) and the small tables the notebooks print about results.
+"""Training loops of chapters 6-9, their bookkeeping (``Timer``, ``Accumulator``) and result tables.
 
-The loops keep running sums on the device and read them back only a few times per epoch, so a GPU never
-waits for the CPU after each minibatch; those read-backs are also where a diverged run (nan or inf) stops.
+Running sums stay on the device and are read back only a few times per epoch, so a GPU never waits for
+the CPU after each minibatch; those read-backs are also where a diverged run (nan or inf) stops.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -21,9 +21,8 @@ DRAWS_PER_EPOCH = 5
 INIT_KINDS = ("xavier", "kaiming")
 
 
-# ---------------------------------------------------------------------- bookkeeping
 class Timer:
-    """Record several running times."""
+    """Record several running times (the book's ``Timer``); it starts when created."""
 
     def __init__(self) -> None:
         self.times: list[float] = []
@@ -33,7 +32,7 @@ class Timer:
         self._tik = time.perf_counter()
 
     def stop(self) -> float:
-        """Stop the timer, record the time since ``start`` and return it."""
+        """Record the time since ``start`` and return it."""
         self.times.append(time.perf_counter() - self._tik)
         return self.times[-1]
 
@@ -44,20 +43,14 @@ class Timer:
         return sum(self.times)
 
     def cumsum(self) -> list[float]:
-        out, total = [], 0.0
-        for t in self.times:
-            total += t
-            out.append(total)
-        return out
+        return list(itertools.accumulate(self.times))
 
 
 class Accumulator:
     """Sum ``n`` quantities over ``add`` calls; tensors stay on their device (no GPU sync); ``acc[i]`` is a float."""
 
     def __init__(self, n: int) -> None:
-        if n < 1:
-            raise ValueError(f"Accumulator needs n >= 1 slots, got n={n}")
-        self.data: list = [0.0] * n
+        self.data: list = [0.0] * check_int("n", n, minimum=1)
 
     def add(self, *args) -> None:
         if len(args) != len(self.data):
@@ -69,11 +62,16 @@ class Accumulator:
         self.data = [0.0] * len(self.data)
 
     def __getitem__(self, idx: int) -> float:
-        value = self.data[idx]
-        return float(value.item()) if torch.is_tensor(value) else float(value)
+        return float(self.data[idx])
 
 
-# ------------------------------------------------------------------ the book's small helpers
+def _mean(metric: Accumulator, source: str) -> float:
+    """``metric[0] / metric[1]``: a sum over the examples an iterator yielded, divided by their number."""
+    if metric[1] == 0:
+        raise ValueError(f"{source} yielded no batches")
+    return metric[0] / metric[1]
+
+
 def load_array(data_arrays, batch_size: int, is_train: bool = True) -> DataLoader:
     """Minibatches of in-memory tensors (the book's ``load_array``), shuffled when ``is_train``."""
     check_int("batch_size", batch_size, minimum=1)
@@ -95,9 +93,7 @@ def evaluate_loss(net, data_iter, loss) -> float:
         for X, y in data_iter:
             out = net(X)
             metric.add(loss(out, y.reshape(out.shape)).sum(), y.numel())
-    if metric[1] == 0:
-        raise ValueError("evaluate_loss: data_iter yielded no batches")
-    return metric[0] / metric[1]
+    return _mean(metric, "evaluate_loss: data_iter")
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -106,23 +102,20 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def evaluate_accuracy_gpu(net: nn.Module, data_iter, device: torch.device | None = None) -> float:
-    """Fraction of examples in ``data_iter`` that ``net`` classifies correctly."""
+    """Fraction of examples in ``data_iter`` that ``net`` classifies correctly (in eval mode)."""
     if device is None:
         device = next(net.parameters()).device
     was_training = net.training
     net.eval()
-    metric = Accumulator(2)
+    metric = Accumulator(2)  # number correct, number of examples
     with torch.no_grad():
         for X, y in data_iter:
             X, y = X.to(device), y.to(device)
             metric.add(accuracy(net(X), y), y.numel())
     net.train(was_training)
-    if metric[1] == 0:
-        raise ValueError("evaluate_accuracy_gpu: data_iter yielded no batches")
-    return metric[0] / metric[1]
+    return _mean(metric, "evaluate_accuracy_gpu: data_iter")
 
 
-# ------------------------------------------------------------------------ image classifiers
 def init_cnn(net: nn.Module, kind: str = "xavier") -> nn.Module:
     """Initialise every ``nn.Linear`` and ``nn.Conv2d`` of ``net`` and return ``net``.
 
@@ -130,18 +123,16 @@ def init_cnn(net: nn.Module, kind: str = "xavier") -> nn.Module:
     weights for ReLU networks and zero biases.
     """
     check_choice("kind", kind, INIT_KINDS)
-
-    def init_layer(module: nn.Module) -> None:
-        if not isinstance(module, (nn.Linear, nn.Conv2d)):
-            return
+    for layer in net.modules():
+        if not isinstance(layer, (nn.Linear, nn.Conv2d)):
+            continue
         if kind == "xavier":
-            nn.init.xavier_uniform_(module.weight)
-            return
-        nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-
-    return net.apply(init_layer)
+            nn.init.xavier_uniform_(layer.weight)
+        else:
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+    return net
 
 
 def _stop_if_diverged(value: float, quantity: str, where: str, lr: float) -> None:
@@ -152,30 +143,20 @@ def _stop_if_diverged(value: float, quantity: str, where: str, lr: float) -> Non
             f"Train again from a fresh initialisation with a smaller learning rate (e.g. lr={lr / 10:g}).")
 
 
-def _batch_range(first: int, last: int) -> str:
-    return f"batch {last}" if first == last else f"batches {first}-{last}"
-
-
-def _check_train_ch6_args(num_epochs, lr, optimizer, init) -> None:
-    check_int("num_epochs", num_epochs, minimum=1)
-    check_number("lr", lr, positive=optimizer is None)
-    if isinstance(init, bool):
-        raise TypeError(f"init must be 'xavier', 'kaiming' or None (keep the current weights), got {init}; "
-                        "use init='xavier' instead of True and init=None instead of False")
-    if init is not None:
-        check_choice("init", init, INIT_KINDS)
-
-
 def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
               device: torch.device, optimizer: torch.optim.Optimizer | None = None,
               init: str | None = "xavier", verbose: bool = True) -> dict:
     """Train a classifier with cross-entropy and minibatch SGD (or ``optimizer``; ``lr`` is then only reported).
 
-    ``init`` initialises the weights first (:func:`init_cnn`; ``None`` keeps them). ``verbose`` plots and prints;
-    ``verbose=False`` is silent. Returns final loss and accuracies, examples/s, seconds and a per-epoch ``history``;
-    raises ``FloatingPointError`` as soon as the loss becomes nan or inf.
+    ``init`` initialises the weights first (:func:`init_cnn`; ``None`` keeps them); ``verbose=False`` neither
+    plots nor prints. Returns the final loss and accuracies, examples/s, seconds and a per-epoch ``history``.
     """
-    _check_train_ch6_args(num_epochs, lr, optimizer, init)
+    check_int("num_epochs", num_epochs, minimum=1)
+    check_number("lr", lr, positive=optimizer is None)
+    if isinstance(init, bool):
+        raise TypeError(f"init must be 'xavier', 'kaiming' or None (keep the current weights), got {init}; "
+                        "use init='xavier' instead of True and init=None instead of False")
+    check_choice("init", init, (*INIT_KINDS, None))
     num_batches = len(train_iter)
     if num_batches == 0:
         raise ValueError("train_iter is empty: it must yield at least one (X, y) batch")
@@ -195,8 +176,7 @@ def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
         metric = Accumulator(3)  # sum of loss, number correct, number of examples
         net.train()
         timer.start()
-        checked = 0
-        for i, (X, y) in enumerate(train_iter):
+        for batch, (X, y) in enumerate(train_iter, 1):
             X, y_dev = X.to(device, memory_format=layout or torch.preserve_format), y.to(device)
             y_hat = net(X)
             if y.device.type == "cpu":  # free on the CPU; on a GPU it would wait for every batch
@@ -206,11 +186,12 @@ def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
             l.backward()
             optimizer.step()
             metric.add(l.detach() * y.numel(), accuracy(y_hat, y_dev), y.numel())
-            if (i + 1) % check_every == 0 or i + 1 == num_batches:
-                _stop_if_diverged(metric[0], "loss", f"epoch {epoch + 1}, {_batch_range(checked + 1, i + 1)}", lr)
-                checked = i + 1
+            if batch % check_every == 0 or batch == num_batches:
+                first = batch - (batch - 1) % check_every  # the first batch since the last read-back
+                batches = f"batch {batch}" if first == batch else f"batches {first}-{batch}"
+                _stop_if_diverged(metric[0], "loss", f"epoch {epoch + 1}, {batches}", lr)
                 if animator:
-                    animator.add(epoch + (i + 1) / num_batches,
+                    animator.add(epoch + batch / num_batches,
                                  (metric[0] / metric[2], metric[1] / metric[2], None))
         timer.stop()
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
@@ -227,7 +208,6 @@ def train_ch6(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float,
     return result
 
 
-# -------------------------------------------------------------------------- language models
 def grad_clipping(net, theta: float) -> None:
     """Rescale all gradients so that their joint L2 norm is at most ``theta`` (> 0), on the device."""
     check_number("theta", theta, positive=True)
@@ -242,10 +222,10 @@ def detach_state(state):
     return state.detach()
 
 
-def _perplexity(loss_sum: float, num_tokens: float) -> float:
+def _perplexity(mean_loss: float) -> float:
     """exp(mean loss); inf when the mean loss is too large (or infinite) to exponentiate."""
     try:
-        return math.exp(loss_sum / num_tokens)
+        return math.exp(mean_loss)
     except OverflowError:
         return math.inf
 
@@ -253,13 +233,10 @@ def _perplexity(loss_sum: float, num_tokens: float) -> float:
 def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
                     device: torch.device, use_random_iter: bool,
                     theta: float | None = 1.0) -> tuple[float, float]:
-    """Train a language model for one epoch; return (perplexity, tokens per second).
+    """Train a language model for one epoch; return (perplexity, tokens per second), nan or inf if it diverged.
 
-    Sequential minibatches carry the (detached) state from batch to batch; random ones restart it.
-    Gradients are clipped to norm ``theta`` (``None``: no clipping). A diverged epoch returns nan or inf.
+    Sequential minibatches carry the (detached) state on, random ones restart it; ``theta=None``: no clipping.
     """
-    if theta is not None and not theta > 0:
-        raise ValueError(f"theta must be positive or None (no clipping), got {theta}")
     state, timer = None, Timer()
     metric = Accumulator(2)  # sum of loss, number of tokens
     for X, Y in train_iter:
@@ -276,15 +253,13 @@ def train_epoch_ch8(net, train_iter, loss, updater: torch.optim.Optimizer,
             grad_clipping(net, theta)
         updater.step()
         metric.add(l.detach() * y.numel(), y.numel())
-    if metric[1] == 0:
-        raise ValueError("train_epoch_ch8: train_iter yielded no batches")
-    return _perplexity(metric[0], metric[1]), metric[1] / timer.stop()
+    return _perplexity(_mean(metric, "train_epoch_ch8: train_iter")), metric[1] / timer.stop()
 
 
 def evaluate_perplexity(net, data_iter, device: torch.device) -> float:
     """Perplexity of ``net`` on ``data_iter`` (sequential batches, state carried along), in eval mode."""
     loss, state = nn.CrossEntropyLoss(), None
-    metric = Accumulator(2)
+    metric = Accumulator(2)  # sum of loss, number of tokens
     was_training = net.training
     net.eval()
     try:
@@ -297,9 +272,7 @@ def evaluate_perplexity(net, data_iter, device: torch.device) -> float:
                 metric.add(loss(y_hat, y.long()) * y.numel(), y.numel())
     finally:
         net.train(was_training)
-    if metric[1] == 0:
-        raise ValueError("evaluate_perplexity: data_iter yielded no batches")
-    return _perplexity(metric[0], metric[1])
+    return _perplexity(_mean(metric, "evaluate_perplexity: data_iter"))
 
 
 def train_ch8(net, train_iter, vocab, lr: float, num_epochs: int, device: torch.device,
@@ -341,33 +314,25 @@ def train_ch8(net, train_iter, vocab, lr: float, num_epochs: int, device: torch.
     return result
 
 
-# ------------------------------------------------------------------------------ result tables
 def _format_value(value) -> str:
-    """A table cell: integers with thousands separators, floats to 3 significant places or so."""
-    if value is None:
-        return "-"
+    """A table cell: None as "-", integers with thousands separators, floats to about 3 significant places."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
+        return "-" if value is None else str(value)
     if isinstance(value, int):
         return f"{value:,}"
-    if not math.isfinite(value) or abs(value) < 10:
-        return f"{value:.3f}"
-    return f"{value:.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if abs(value) >= 1000:  # inf too
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"  # nan: "nan"
 
 
 def _print_table(header: list[str], rows: list[list], title: str | None = None) -> None:
-    """Print ``rows`` under ``header`` in aligned columns: text left-aligned, the rest right-aligned."""
+    """Print ``rows`` under ``header`` in aligned columns: the first left-aligned, the rest right-aligned."""
     cells = [header] + [[str(row[0])] + [_format_value(v) for v in row[1:]] for row in rows]
     widths = [max(len(row[j]) for row in cells) for j in range(len(header))]
-
-    def line(row):
-        return " | ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
-    if title:
-        print(title)
-    print(line(header))
-    print("-+-".join("-" * w for w in widths))
-    for row in cells[1:]:
-        print(line(row))
+    lines = [" | ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
+             for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    print("\n".join([title, *lines] if title else lines))
 
 
 def book_vs_run(rows, title: str | None = None) -> None:
@@ -379,15 +344,14 @@ def book_vs_run(rows, title: str | None = None) -> None:
 
 
 def perplexity_table(results: dict[str, dict], book: dict[str, float] | None = None) -> None:
-    """Print one row per model of ``results`` (name -> what ``train_ch8`` returned): train and held-out
-    perplexity, held-out bits per character and, with ``book``, the book's training perplexity.
+    """Print train and held-out perplexity, held-out bits per character and, with ``book``, the book's
+    training perplexity, one row per model of ``results`` (name -> what ``train_ch8`` returned).
     """
     header = ["model", "train perplexity", "held-out perplexity", "held-out bits/char"]
     rows = []
     for name, result in results.items():
         held_out = result.get("held_out_perplexity")
-        rows.append([name, result["perplexity"], held_out,
-                     None if held_out is None else math.log2(held_out)])
+        rows.append([name, result["perplexity"], held_out, None if held_out is None else math.log2(held_out)])
         if book is not None:
             rows[-1].append(book.get(name))
     _print_table(header + (["book train perplexity"] if book is not None else []), rows)

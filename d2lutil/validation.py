@@ -1,8 +1,5 @@
-"""One place for the argument checks that the public helpers repeat.
-
-Each check raises a ``ValueError`` or ``TypeError`` whose message names the argument, says what
-was expected and what came instead, so a learner sees the mistake before torch fails deep inside.
-"""
+"""The argument checks the public helpers share. Each raises a ``TypeError`` or ``ValueError`` that names
+the argument, what was expected and what came instead, before torch fails deep inside."""
 from __future__ import annotations
 
 import math
@@ -11,14 +8,10 @@ import numbers
 import torch
 
 
-def _got(value) -> str:
-    return f"{value!r} ({type(value).__name__})"
-
-
 def check_int(name: str, value, minimum: int | None = None) -> int:
     """``value`` must be an integer (not a bool, not a float) and at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_got(value)}")
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
@@ -27,7 +20,7 @@ def check_int(name: str, value, minimum: int | None = None) -> int:
 def check_number(name: str, value, minimum: float | None = None, positive: bool = False) -> float:
     """``value`` must be a finite real number; ``positive`` demands > 0, ``minimum`` >= minimum."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {_got(value)}")
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
     if positive and value <= 0:

@@ -4,10 +4,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Every test starts without the figures of the tests before it."""
+    yield
+    plt.close("all")
 
 
 @pytest.fixture(scope="module")

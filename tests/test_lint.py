@@ -23,3 +23,15 @@ def test_ruff_finds_nothing():
     result = subprocess.run([*command, "check", "--output-format", "concise", "."], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, f"ruff check found problems (fix them, or `ruff check --fix`):\n{result.stdout}"
+
+
+def lines_of(paths) -> int:
+    return sum(len(path.read_text(encoding="utf-8").splitlines()) for path in paths)
+
+
+@pytest.mark.parametrize("folder, budget", [("d2lutil", 1850), ("d2lutil/widgets", 1000)])
+def test_d2lutil_stays_within_its_line_budget(folder, budget):
+    """d2lutil is read by learners: its core modules (d2lutil/*.py) and widgets/ keep to a line budget, so that
+    new code replaces old code instead of piling up (see CONTRIBUTING; lower a budget when the code shrinks)."""
+    size = lines_of(sorted((ROOT / folder).glob("*.py")))
+    assert size <= budget, f"{folder}/*.py has {size} lines, over its budget of {budget}: simplify before adding"

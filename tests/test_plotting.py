@@ -9,18 +9,19 @@ import pytest
 import torch
 
 import d2lutil
-from d2lutil import plotting
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+@pytest.fixture
+def in_a_kernel(monkeypatch):
+    """Make the Animator believe it runs inside a Jupyter kernel."""
+    import IPython
+    monkeypatch.setattr(IPython, "get_ipython", lambda: types.SimpleNamespace(kernel=object()))
 
 
 def test_backend_is_headless():
+    from IPython import get_ipython
     assert matplotlib.get_backend().lower() == "agg"
-    assert plotting._in_notebook() is False
+    assert not hasattr(get_ipython(), "kernel")  # not a Jupyter kernel: an Animator only records
 
 
 def test_use_svg_display_selects_svg(monkeypatch):
@@ -163,7 +164,7 @@ class TestAnimator:
         with pytest.raises(ValueError, match=r"got 1 values, expected 2"):
             anim.add(2, 1.0)
 
-    def test_displays_once_then_updates_in_a_notebook(self, monkeypatch):
+    def test_displays_once_then_updates_in_a_notebook(self, monkeypatch, in_a_kernel):
         shown = []
 
         class Handle:
@@ -178,8 +179,7 @@ class TestAnimator:
             shown.append(fig)
             return Handle()
 
-        monkeypatch.setattr(plotting, "_in_notebook", lambda: True)
-        monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+        monkeypatch.setattr(plt, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
         monkeypatch.setitem(sys.modules, "IPython.display", types.SimpleNamespace(display=display))
         anim = d2lutil.Animator()
         anim.add(1, 1.0)
@@ -188,8 +188,7 @@ class TestAnimator:
         assert shown == [anim.fig]
         assert anim.handle.updates == 2
 
-    def test_agg_backend_never_displays_even_in_a_kernel(self, monkeypatch):
-        monkeypatch.setattr(plotting, "_in_notebook", lambda: True)
+    def test_agg_backend_never_displays_even_in_a_kernel(self, monkeypatch, in_a_kernel):
         monkeypatch.setitem(sys.modules, "IPython.display", None)  # importing it would fail
         anim = d2lutil.Animator()
         anim.add(1, 1.0)

@@ -344,12 +344,12 @@ def test_windows_accept_lists_and_empty_centers():
     assert X.shape == (0, 3) and y.shape == (0,)
 
 
-@pytest.mark.parametrize("k, centers, match", [
-    (0, [3], "k must be a positive integer"), (2.0, [3], "k must be"),
-    (2, [1], r"centers must lie in \[k, len\(corpus\) - k\)"), (2, [8], "centers must lie"),
-    (2, [[3]], "1-D")])
-def test_windows_bad_input(k, centers, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("k, centers, error, match", [
+    (0, [3], ValueError, "k must be at least 1, got 0"), (2.0, [3], TypeError, r"k must be an integer, got 2\.0"),
+    (2, [1], ValueError, r"centers must lie in \[k, len\(corpus\) - k\)"), (2, [8], ValueError, "centers must lie"),
+    (2, [[3]], ValueError, "1-D")])
+def test_windows_bad_input(k, centers, error, match):
+    with pytest.raises(error, match=match):
         masked_char_windows(torch.arange(10), k, 0, centers)
 
 
@@ -374,13 +374,15 @@ def test_load_data_test_windows_come_from_the_last_part():
     assert len(shared) <= 2
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(train_fraction=1.0), "train_fraction"), (dict(batch_size=0), "batch_size"),
-    (dict(num_train=-5), "num_train"), (dict(num_test=2.5), "num_test")])
-def test_load_data_bad_input(kwargs, match):
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(train_fraction=1.0), ValueError, "train_fraction must be between 0 and 1"),
+    (dict(batch_size=0), ValueError, "batch_size must be at least 1"),
+    (dict(num_train=-5), ValueError, "num_train must be at least 1"),
+    (dict(num_test=2.5), TypeError, "num_test must be an integer"), (dict(k=2.0), TypeError, "k must be an integer")])
+def test_load_data_bad_input(kwargs, error, match):
     args = dict(k=2, batch_size=8, num_train=10, num_test=10)
     args.update(kwargs)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         load_data_masked_chars(**args)
 
 
@@ -434,27 +436,31 @@ def random_batch(batch=3, steps=6, seed=1):
 
 
 # ------------------------------------------------------------------------------- parameters
-def test_gru_params_shapes_and_init():
+@pytest.mark.parametrize("fn, num_blocks", [(d2lutil.get_params, 1), (d2lutil.get_gru_params, 3),
+                                            (d2lutil.get_lstm_params, 4)])
+def test_params_shapes_and_init(fn, num_blocks):
+    """(W_x*, W_h*, b_*) per gate or candidate, then W_hq, b_q; weights N(0, 0.01^2), biases zero."""
     torch.manual_seed(0)
-    params = d2lutil.get_gru_params(V, 64, CPU)
-    assert len(params) == 11
-    shapes = [(V, 64), (64, 64), (64,)] * 3 + [(64, V), (V,)]
-    assert [tuple(p.shape) for p in params] == shapes
-    for bias in (params[2], params[5], params[8], params[10]):
-        assert torch.equal(bias, torch.zeros_like(bias))
+    params = fn(V, 64, CPU)
+    assert [tuple(p.shape) for p in params] == [(V, 64), (64, 64), (64,)] * num_blocks + [(64, V), (V,)]
+    biases = params[2:-2:3] + params[-1:]
+    assert all(torch.equal(b, torch.zeros_like(b)) for b in biases)
     assert 0.008 < float(params[1].std()) < 0.012
 
 
-def test_lstm_params_shapes_and_init():
+def test_params_follow_the_books_draw_order():
+    """Same seed, same tensors as the book's code: W_x*, W_h* of each block, then W_hq."""
     torch.manual_seed(0)
-    params = d2lutil.get_lstm_params(V, 64, CPU)
-    assert len(params) == 14
-    shapes = [(V, 64), (64, 64), (64,)] * 4 + [(64, V), (V,)]
-    assert [tuple(p.shape) for p in params] == shapes
-    assert all(torch.equal(params[i], torch.zeros(64)) for i in (2, 5, 8, 11))
+    gru_params = d2lutil.get_gru_params(V, H, CPU)
+    torch.manual_seed(0)
+    expected = []
+    for _ in range(3):
+        expected += [torch.randn(V, H) * 0.01, torch.randn(H, H) * 0.01, torch.zeros(H)]
+    expected += [torch.randn(H, V) * 0.01, torch.zeros(V)]
+    assert all(torch.equal(p, e) for p, e in zip(gru_params, expected, strict=True))
 
 
-@pytest.mark.parametrize("fn", [d2lutil.get_gru_params, d2lutil.get_lstm_params])
+@pytest.mark.parametrize("fn", [d2lutil.get_params, d2lutil.get_gru_params, d2lutil.get_lstm_params])
 @pytest.mark.parametrize("vocab_size, num_hiddens, name", [(0, 4, "vocab_size"), (4, -1, "num_hiddens"),
                                                            (4, 2.5, "num_hiddens")])
 def test_params_reject_bad_sizes(fn, vocab_size, num_hiddens, name):

@@ -1,7 +1,6 @@
 """Unit tests for d2lutil.widgets (the conv module): the cross-correlation window explorer,
 driven headless. The other widget modules have their own test_widgets_<topic>.py files."""
 import ipywidgets
-import matplotlib.pyplot as plt
 import pytest
 import torch
 import torch.nn.functional as F
@@ -9,12 +8,6 @@ from matplotlib.patches import Rectangle
 
 import d2lutil.widgets.conv as conv_module
 from d2lutil import widgets
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

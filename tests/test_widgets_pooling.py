@@ -30,7 +30,7 @@ def test_accepts_channel_first_uint8_image():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(mode="min"), "mode must be one of"),
-    (dict(window=0), "window must be a positive integer"),
+    (dict(window=0), "window must be at least 1, got 0"),
     (dict(window=2, stride=0), "stride must be at least 1"),
     (dict(window=3, padding=2), "padding must be at most half the window"),
     (dict(window=4, padding=-1), "padding must be non-negative"),

@@ -1,15 +1,8 @@
 """Unit tests for d2lutil.widgets.sequence (8.1 autoregression, 8.3 partitioning)."""
-import matplotlib.pyplot as plt
 import pytest
 import torch
 
 from d2lutil.widgets import ar_explorer, partition_explorer, sequence
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_sine_series_is_seeded_and_noise_free_when_asked():
@@ -112,8 +105,8 @@ def test_batch_of_position_and_description():
 @pytest.mark.parametrize("args, match", [
     ((35, 2, 5, "shuffled"), "method must be one of"),
     ((1, 1, 1, "random"), "num_tokens must be"),
-    ((35, 16, 5, "random"), "batch_size=16 is larger"),
-    ((35, 8, 5, "sequential"), "needs more than"),
+    ((35, 16, 5, "random"), "batch_size=16 x num_steps=5 needs a corpus of at least 85 tokens"),
+    ((35, 8, 5, "sequential"), "needs a corpus of at least 45 tokens, got 35"),
     ((35, 1, 40, "sequential"), "num_steps=40"),
     ((35, 0, 5, "random"), "batch_size must be"),
 ])
@@ -126,7 +119,7 @@ def test_partition_explorer_shows_a_message_for_impossible_settings():
     w = partition_explorer()
     assert w.result.startswith("batch 0: rows start at")
     w.children[1].value = 16
-    assert w.result.startswith("Cannot partition: batch_size=16 is larger")
+    assert w.result.startswith("Cannot partition: batch_size=16 x num_steps=5 needs a corpus")
     w.children[3].value = "sequential"
     assert w.result.startswith("Cannot partition:")
     w.children[1].value = 2

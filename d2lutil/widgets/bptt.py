@@ -6,8 +6,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 
-from ..validation import check_number
-from .common import interactive
+from ..validation import check_choice, check_int, check_number
+from .common import explorer, float_slider, int_slider
 
 ACTIVATIONS = {"tanh": torch.tanh, "identity": lambda x: x}
 
@@ -15,8 +15,7 @@ ACTIVATIONS = {"tanh": torch.tanh, "identity": lambda x: x}
 def scaled_recurrent_matrix(num_hiddens: int, spectral_radius: float,
                             generator: torch.Generator | None = None) -> torch.Tensor:
     """A random Gaussian ``W_hh`` (float64) rescaled so its largest |eigenvalue| is ``spectral_radius``."""
-    if not isinstance(num_hiddens, int) or num_hiddens < 1:
-        raise ValueError(f"num_hiddens must be a positive integer, got {num_hiddens!r}")
+    check_int("num_hiddens", num_hiddens, minimum=1)
     check_number("spectral_radius", spectral_radius, minimum=0)
     W = torch.randn(num_hiddens, num_hiddens, generator=generator, dtype=torch.float64)
     return W * (spectral_radius / torch.linalg.eigvals(W).abs().max())
@@ -25,33 +24,29 @@ def scaled_recurrent_matrix(num_hiddens: int, spectral_radius: float,
 def rnn_gradient_norms(spectral_radius: float, num_steps: int, num_hiddens: int = 64,
                        activation: str = "tanh", input_scale: float = 0.1,
                        seed: int = 0) -> torch.Tensor:
-    """Norms of dL/dh_t for t = 1..num_steps in an RNN h_t = f(h_{t-1} W_hh + x_t), float64.
+    """Norms of dL/dh_t for t = 1..num_steps in an RNN h_t = f(h_{t-1} W_hh + x_t), h_0 = 0, float64.
 
-    The loss reads only the last state, L = <u, h_T> with a unit vector u, so ||dL/dh_T|| = 1
-    and entry t shows what is left of that gradient after travelling back T - t steps. The
-    inputs x_t are Gaussian with standard deviation ``input_scale``; h_0 = 0.
+    L = <u, h_T> with a unit vector u, so ||dL/dh_T|| = 1 and entry t is what is left of it after
+    travelling back T - t steps. The inputs x_t are Gaussian with standard deviation ``input_scale``.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    if not isinstance(num_steps, int) or num_steps < 1:
-        raise ValueError(f"num_steps must be a positive integer, got {num_steps!r}")
+    check_choice("activation", activation, ACTIVATIONS)
+    check_int("num_steps", num_steps, minimum=1)
     check_number("input_scale", input_scale, minimum=0)
     g = torch.Generator().manual_seed(seed)
     W_hh = scaled_recurrent_matrix(num_hiddens, spectral_radius, g)
     X = torch.randn(num_steps, num_hiddens, generator=g, dtype=torch.float64) * input_scale
     u = torch.randn(num_hiddens, generator=g, dtype=torch.float64)
-    u = u / u.norm()
     f, H = ACTIVATIONS[activation], torch.zeros(num_hiddens, dtype=torch.float64, requires_grad=True)
     states = []
     for x in X:
         H = f(H @ W_hh + x)
         H.retain_grad()  # keep dL/dh_t for every step, not only for leaves
         states.append(H)
-    (states[-1] @ u).backward()
+    (states[-1] @ (u / u.norm())).backward()
     return torch.stack([h.grad.norm() for h in states]).detach()
 
 
-def plot_gradient_norms(norms: torch.Tensor, spectral_radius: float, activation: str):
+def plot_gradient_norms(norms: torch.Tensor, spectral_radius: float, activation: str) -> plt.Figure:
     """Semilog plot of ||dL/dh_t|| against t, with |lambda_max|^(T-t) for comparison."""
     T = len(norms)
     t = torch.arange(1, T + 1)
@@ -59,8 +54,7 @@ def plot_gradient_norms(norms: torch.Tensor, spectral_radius: float, activation:
     ax.semilogy(t, norms, label=f"measured ({activation})")
     if spectral_radius > 0:
         ax.semilogy(t, float(spectral_radius) ** (T - t).double(), "--", label="rho^(T-t)")
-    ax.set_xlabel("time step t")
-    ax.set_ylabel("||dL/dh_t||")
+    ax.set(xlabel="time step t", ylabel="||dL/dh_t||")
     ax.grid(True)
     ax.legend()
     return fig
@@ -71,25 +65,14 @@ def bptt_explorer(num_hiddens: int = 64) -> widgets.interactive:
     input size (large inputs push tanh into saturation, where its slope is nearly 0)."""
     def show(spectral_radius, num_steps, activation, input_scale):
         norms = rnn_gradient_norms(spectral_radius, num_steps, num_hiddens, activation, input_scale)
-        first = float(norms[0])
         if not torch.isfinite(norms).all():
-            message = "The gradient overflowed float64: try a smaller radius or fewer steps."
-            print(message)
-            return message
-        summary = (f"spectral radius {spectral_radius:.2f}, T={num_steps}, {activation}: "
-                   f"||dL/dh_1|| / ||dL/dh_T|| = {first:.3e}")
-        print(summary)
+            return "The gradient overflowed float64: try a smaller radius or fewer steps."
         plot_gradient_norms(norms, spectral_radius, activation)
-        plt.show()
-        return summary
+        return (f"spectral radius {spectral_radius:.2f}, T={num_steps}, {activation}: "
+                f"||dL/dh_1|| / ||dL/dh_T|| = {float(norms[0]):.3e}")
 
-    return interactive(
-        show,
-        spectral_radius=widgets.FloatSlider(value=1.0, min=0.0, max=3.0, step=0.05,
-                                            description="radius", continuous_update=False),
-        num_steps=widgets.IntSlider(value=50, min=1, max=300, description="steps T",
-                                    continuous_update=False),
-        activation=widgets.Dropdown(options=["tanh", "identity"], value="tanh",
-                                    description="activation"),
-        input_scale=widgets.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.05,
-                                        description="input std", continuous_update=False))
+    return explorer(
+        show, "Cannot compute the gradients", spectral_radius=float_slider("radius", 0.0, 3.0, 1.0),
+        num_steps=int_slider("steps T", 1, 300, 50),
+        activation=widgets.Dropdown(options=["tanh", "identity"], value="tanh", description="activation"),
+        input_scale=float_slider("input std", 0.0, 2.0, 0.1))

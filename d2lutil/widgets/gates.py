@@ -1,17 +1,12 @@
-"""Widget for sections 9.1 and 9.2: type a passage and watch a trained GRU's or LSTM's gates.
-
-``gate_summary`` condenses one gate's activations into a sentence (where it is most open and
-most closed); ``gate_explorer`` wraps ``gate_activations`` and ``show_gates`` in a text box, a
-gate menu and a slider for the number of hidden units shown.
-"""
+"""Widget for sections 9.1 and 9.2: type a passage and watch a trained GRU's or LSTM's gates."""
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 
 from ..rnn import gate_activations, show_gates
-from .common import interactive
+from ..validation import check_choice
+from .common import explorer, int_slider
 
 MAX_CHARS = 120
 
@@ -31,8 +26,7 @@ def check_passage(text: str, vocab) -> str:
 
 def gate_summary(gates: dict[str, torch.Tensor], text: str, name: str) -> str:
     """One sentence on gate ``name``: its mean, and the characters where it is most open/closed."""
-    if name not in gates:
-        raise ValueError(f"name must be one of {sorted(gates)}, got {name!r}")
+    check_choice("name", name, gates)
     means = gates[name].mean(dim=1)
     hi, lo = int(means.argmax()), int(means.argmin())
     return (f"{name} gate over {len(text)} characters: mean {means.mean():.3f}; most open at "
@@ -42,33 +36,21 @@ def gate_summary(gates: dict[str, torch.Tensor], text: str, name: str) -> str:
 
 def gate_explorer(net, vocab, text: str = "the time traveller for so it will be convenient to speak of him"
                   ) -> widgets.interactive:
-    """A text box, a gate menu and a units slider; shows the heatmap of the chosen gate.
-
-    ``net`` is what ``gate_activations`` accepts (a trained GRU or LSTM language model).
-    The function behind the widget returns the summary sentence (or the error message).
-    """
+    """A text box, a gate menu and a units slider; shows the heatmap of the chosen gate of ``net``
+    (a trained GRU or LSTM language model, as ``gate_activations`` accepts it)."""
     probe = gate_activations(net, "a", vocab)
     names = [n for n in probe if n != "cell"]
     num_hiddens = probe[names[0]].shape[1]
 
     def show(text, gate, num_units):
-        try:
-            text = check_passage(text, vocab)
-            gates = gate_activations(net, text, vocab)
-            summary = gate_summary(gates, text, gate)
-        except ValueError as err:
-            message = f"Cannot show the gates: {err}"
-            print(message)
-            return message
-        print(summary)
+        text = check_passage(text, vocab)
+        gates = gate_activations(net, text, vocab)
         show_gates(gates, text, names=[gate], num_units=num_units, figsize_per_row=(10.0, 2.2))
-        plt.show()
-        return summary
+        return gate_summary(gates, text, gate)
 
-    return interactive(
-        show,
+    return explorer(
+        show, "Cannot show the gates",
         text=widgets.Text(value=text, description="text", continuous_update=False,
                           layout=widgets.Layout(width="90%")),
         gate=widgets.Dropdown(options=names, value=names[0], description="gate"),
-        num_units=widgets.IntSlider(value=min(32, num_hiddens), min=1, max=num_hiddens,
-                                    description="units", continuous_update=False))
+        num_units=int_slider("units", 1, num_hiddens, min(32, num_hiddens)))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
+import torch.nn.functional as F
 
 from ..rnn import check_prefix, predict_ch8
-from .common import interactive
+from ..validation import check_int, check_number
+from .common import float_slider, int_slider, interactive
 
 
 def generate(net, vocab, prefix: str, num_preds: int, temperature: float = 0.0, seed: int = 0,
@@ -22,35 +24,30 @@ def next_char_probs(net, vocab, prefix: str, temperature: float = 1.0, k: int = 
     """The ``k`` most likely next characters after ``prefix`` and their probabilities,
     softmax(logits / temperature); ``temperature=0`` puts all the mass on the top one."""
     prefix = check_prefix(prefix.lower(), vocab)
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    check_number("temperature", temperature, minimum=0)
+    check_int("k", k, minimum=1)
     state = net.begin_state(batch_size=1, device=device)
     with torch.no_grad():
-        X = torch.tensor([vocab[list(prefix)]], device=device)
-        logits, _ = net(X, state)
-        logits = logits[-1].cpu()  # the prediction after the last prefix character
-    if temperature == 0:
-        probs = torch.zeros_like(logits)
-        probs[logits.argmax()] = 1.0
-    else:
-        probs = torch.softmax(logits / temperature, dim=0)
+        logits, _ = net(torch.tensor([vocab[list(prefix)]], device=device), state)
+    logits = logits[-1].cpu()  # the prediction after the last prefix character
+    probs = (torch.softmax(logits / temperature, dim=0) if temperature > 0
+             else F.one_hot(logits.argmax(), len(logits)).to(logits.dtype))
     top = probs.topk(min(k, len(probs)))
     return [(vocab.idx_to_token[int(i)], float(p)) for p, i in zip(top.values, top.indices)]
 
 
 def generation_explorer(net, vocab, device: torch.device = torch.device("cpu"),
                         prefix: str = "time traveller") -> widgets.interactive:
-    """A text box for the prefix and sliders for length, temperature and random seed."""
+    """A text box for the prefix and sliders for length, temperature and seed. Prints the text and the
+    next-character probabilities; ``.result`` is the text alone (so ``explorer`` does not fit)."""
     def show(prefix, num_preds, temperature, seed):
         try:
             text = generate(net, vocab, prefix, num_preds, temperature, seed, device)
             top = next_char_probs(net, vocab, prefix, temperature, 5, device)
         except ValueError as err:
-            message = f"Cannot generate: {err}"
-            print(message)
-            return message
+            text = f"Cannot generate: {err}"
+            print(text)
+            return text
         mode = "greedy" if temperature == 0 else f"sampling at temperature {temperature:.2f}"
         print(f"{mode}:\n{text}\n\nnext-character probabilities after the prefix:")
         for ch, p in top:
@@ -59,9 +56,5 @@ def generation_explorer(net, vocab, device: torch.device = torch.device("cpu"),
 
     return interactive(
         show, prefix=widgets.Text(value=prefix, description="prefix", continuous_update=False),
-        num_preds=widgets.IntSlider(value=50, min=0, max=300, description="length",
-                                    continuous_update=False),
-        temperature=widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05,
-                                        description="temperature", continuous_update=False),
-        seed=widgets.IntSlider(value=0, min=0, max=99, description="seed",
-                               continuous_update=False))
+        num_preds=int_slider("length", 0, 300, 50), temperature=float_slider("temperature", 0.0, 2.0, 0.0),
+        seed=int_slider("seed", 0, 99, 0))

@@ -9,19 +9,15 @@ from matplotlib.patches import Rectangle
 
 from ..conv import conv_output_shape
 from ..validation import to_pair
-from .common import int_slider, interactive
+from .common import draw_cells, explorer, int_slider
+
+Size = int | tuple[int, int]  # one number for both sides, or (height, width)
 
 
-def kernel_positions(input_size, kernel_size, padding=0, stride=1) -> dict:
-    """All windows of a kernel sliding over a zero-padded input, in padded-input coordinates.
-
-    Every argument is an int or a ``(height, width)`` pair; ``padding`` is added on each side.
-    Returns ``padded_shape``, ``output_shape``, ``corners`` (the top-left ``(row, col)`` of each
-    window, row-major, one per output element) and ``skipped_rows`` / ``skipped_cols``: rows and
-    columns of the *original* input (0-based) that no window covers, because the stride stepped
-    over them or the last window did not reach them. Raises ``ValueError`` for settings no
-    convolution accepts (see ``conv_output_shape``).
-    """
+def kernel_positions(input_size: Size, kernel_size: Size, padding: Size = 0, stride: Size = 1) -> dict:
+    """All windows of a kernel over an input zero-padded on each side: ``corners`` (each window's top-left
+    (row, col) in the padded input, row-major), the shapes, and ``skipped_rows``/``skipped_cols``: rows and
+    columns of the original input that no window covers (stepped over, or past the last window)."""
     out_h, out_w = conv_output_shape(input_size, kernel_size, padding, stride)
     (n_h, n_w), (k_h, k_w) = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
     (p_h, p_w), (s_h, s_w) = to_pair(padding, "padding"), to_pair(stride, "stride")
@@ -38,7 +34,8 @@ def kernel_positions(input_size, kernel_size, padding=0, stride=1) -> dict:
             "skipped_rows": skipped(rows, k_h, p_h, n_h), "skipped_cols": skipped(cols, k_w, p_w, n_w)}
 
 
-def torch_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int, int]:
+def torch_output_shape(input_size: Size, kernel_size: Size, padding: Size = 0,
+                       stride: Size = 1) -> tuple[int, int]:
     """The output (height, width) that ``F.conv2d`` actually produces, for comparison."""
     (n_h, n_w), (k_h, k_w) = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
     y = F.conv2d(torch.zeros(1, 1, n_h, n_w), torch.zeros(1, 1, k_h, k_w),
@@ -56,70 +53,47 @@ def describe_positions(info: dict) -> str:
     return text + ("; input " + " and ".join(lost) + " are never inside a window" if lost else "")
 
 
-def draw_kernel_positions(info: dict):
-    """Padded input (grey = padding) with a dot at every window's top-left corner.
-
-    The first window is outlined in red, the last one dashed in blue; input cells that no window
-    covers are hatched. The output grid is drawn beside it.
-    """
+def draw_kernel_positions(info: dict) -> plt.Figure:
+    """Padded input (grey: padding, hatched: never covered) with a dot at each window's top-left corner,
+    the first window outlined in red and the last dashed in blue; the output grid beside it."""
     (ph, pw), (oh, ow) = info["padded_shape"], info["output_shape"]
     (kh, kw), (p_h, p_w) = info["kernel_shape"], info["padding"]
+    skipped_r, skipped_c = set(info["skipped_rows"]), set(info["skipped_cols"])
+
+    def input_cell(r, c):
+        inside = p_h <= r < ph - p_h and p_w <= c < pw - p_w
+        lost = inside and (r - p_h in skipped_r or c - p_w in skipped_c)
+        return {"facecolor": "white" if inside else "0.8", "edgecolor": "0.6",
+                "hatch": "///" if lost else None}
+
     fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(7, 3.4),
                                         gridspec_kw={"width_ratios": [max(pw, 1), max(ow, 1)]})
-    skipped_r, skipped_c = set(info["skipped_rows"]), set(info["skipped_cols"])
-    for r in range(ph):
-        for c in range(pw):
-            inside = p_h <= r < ph - p_h and p_w <= c < pw - p_w
-            lost = inside and (r - p_h in skipped_r or c - p_w in skipped_c)
-            ax_in.add_patch(Rectangle((c, ph - 1 - r), 1, 1, facecolor="white" if inside else "0.8",
-                                      edgecolor="0.6", hatch="///" if lost else None))
+    draw_cells(ax_in, ph, pw, "padded input (grey: padding, hatched: never covered)\n"
+               "dots: top-left corners of all windows", input_cell)
     for (r, c), style in zip((info["corners"][0], info["corners"][-1]),
                              (dict(edgecolor="tab:red", lw=2.5), dict(edgecolor="tab:blue", lw=2, ls="--"))):
         ax_in.add_patch(Rectangle((c, ph - r - kh), kw, kh, fill=False, **style))
-    xs = [c + 0.5 for _, c in info["corners"]]
-    ys = [ph - r - 0.5 for r, _ in info["corners"]]
-    ax_in.plot(xs, ys, "o", color="tab:red", ms=4)
-    ax_in.set_title("padded input (grey: padding, hatched: never covered)\n"
-                    "dots: top-left corners of all windows", fontsize=9)
-    for r in range(oh):
-        for c in range(ow):
-            ax_out.add_patch(Rectangle((c, oh - 1 - r), 1, 1, facecolor="tab:red", alpha=0.25,
-                                       edgecolor="0.4"))
-    ax_out.set_title(f"output {oh}x{ow}", fontsize=9)
-    for ax, (h, w) in ((ax_in, (ph, pw)), (ax_out, (oh, ow))):
-        ax.set_xlim(0, w)
-        ax.set_ylim(0, h)
-        ax.set_aspect("equal")
-        ax.axis("off")
+    rows, cols = zip(*info["corners"])
+    ax_in.plot([c + 0.5 for c in cols], [ph - r - 0.5 for r in rows], "o", color="tab:red", ms=4)
+    draw_cells(ax_out, oh, ow, f"output {oh}x{ow}",
+               lambda r, c: {"facecolor": "tab:red", "alpha": 0.25, "edgecolor": "0.4"})
     return fig
 
 
 def padding_explorer() -> widgets.interactive:
     """Sliders for input, kernel, padding and stride (height and width apart); draws every window.
-
-    Padding may be set to -1 and stride to 0 on purpose: the widget then explains why no
-    convolution accepts them instead of drawing.
-    """
+    Padding -1 and stride 0 are allowed on purpose: the widget then explains why no convolution can."""
     def show(input_h, input_w, kernel_h, kernel_w, padding_h, padding_w, stride_h, stride_w):
         args = ((input_h, input_w), (kernel_h, kernel_w), (padding_h, padding_w), (stride_h, stride_w))
-        try:
-            info = kernel_positions(*args)
-        except (ValueError, TypeError) as err:
-            message = f"No convolution with these settings: {err}"
-            print(message)
-            return message
-        summary = describe_positions(info)
+        info = kernel_positions(*args)
         torch_shape = torch_output_shape(*args)
         verdict = "agrees" if torch_shape == info["output_shape"] else "DISAGREES"
-        summary += f"; F.conv2d {verdict}: {torch_shape[0]}x{torch_shape[1]}"
-        print(summary)
         draw_kernel_positions(info)
-        plt.show()
-        return summary
+        return describe_positions(info) + f"; F.conv2d {verdict}: {torch_shape[0]}x{torch_shape[1]}"
 
-
-    return interactive(
-        show, input_h=int_slider("input h", 1, 12, 8), input_w=int_slider("input w", 1, 12, 8),
-        kernel_h=int_slider("kernel h", 1, 7, 3), kernel_w=int_slider("kernel w", 1, 7, 3),
-        padding_h=int_slider("padding h", -1, 4, 1), padding_w=int_slider("padding w", -1, 4, 1),
-        stride_h=int_slider("stride h", 0, 5, 2), stride_w=int_slider("stride w", 0, 5, 2))
+    return explorer(
+        show, "No convolution with these settings", input_h=int_slider("input h", 1, 12, 8),
+        input_w=int_slider("input w", 1, 12, 8), kernel_h=int_slider("kernel h", 1, 7, 3),
+        kernel_w=int_slider("kernel w", 1, 7, 3), padding_h=int_slider("padding h", -1, 4, 1),
+        padding_w=int_slider("padding w", -1, 4, 1), stride_h=int_slider("stride h", 0, 5, 2),
+        stride_w=int_slider("stride w", 0, 5, 2))

@@ -1,15 +1,13 @@
-"""Widget for the shapes of ``nn.RNN/GRU/LSTM`` outputs with several layers and two directions.
-
-Everything shown is measured: the layer is built and run on a small random input, and each claim
-about which slices hold the same numbers is checked with ``torch.equal``.
-"""
+"""Widget for the shapes of ``nn.RNN/GRU/LSTM`` outputs with several layers and two directions. All is
+measured: the layer runs on a random input, and each claim of equal slices is checked by ``torch.equal``."""
 from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
 from torch import nn
 
-from .common import interactive
+from ..validation import check_choice
+from .common import explorer
 
 CELLS = {"RNN": nn.RNN, "GRU": nn.GRU, "LSTM": nn.LSTM}
 
@@ -17,15 +15,10 @@ CELLS = {"RNN": nn.RNN, "GRU": nn.GRU, "LSTM": nn.LSTM}
 def rnn_shapes(num_layers: int, bidirectional: bool, hidden_size: int, batch_first: bool,
                cell: str = "GRU", input_size: int = 4, num_steps: int = 5,
                batch_size: int = 3, seed: int = 0) -> dict:
-    """Run a small recurrent layer and report its shapes and which slices are equal.
-
-    Returns ``shapes`` (name -> shape tuple for input, output, h_n and, for an LSTM, c_n) and
-    ``checks``: a list of ``(claim, holds)`` pairs, each claim an indexing expression such as
-    ``output[-1, :, :H] == h_n[-2]`` and ``holds`` the result of ``torch.equal``. Raises
-    ``ValueError`` naming the argument when a setting is impossible.
-    """
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    """Run a small recurrent layer; return its ``shapes`` (input, output, h_n, an LSTM's c_n),
+    ``num_directions``, h_n's ``layout`` and ``checks``: ``(claim, holds)`` pairs such as
+    ``("output[-1, :, :H] == h_n[-2]  (...)", True)``, each checked with ``torch.equal``."""
+    check_choice("cell", cell, CELLS)
     for name, value in (("num_layers", num_layers), ("hidden_size", hidden_size),
                         ("input_size", input_size), ("num_steps", num_steps),
                         ("batch_size", batch_size)):
@@ -38,25 +31,21 @@ def rnn_shapes(num_layers: int, bidirectional: bool, hidden_size: int, batch_fir
     X = torch.randn(shape)
     with torch.no_grad():
         output, state = layer(X)
-    h_n, c_n = state if cell == "LSTM" else (state, None)
-    shapes = {"input": tuple(X.shape), "output": tuple(output.shape), "h_n": tuple(h_n.shape)}
-    if c_n is not None:
-        shapes["c_n"] = tuple(c_n.shape)
-    H, D = hidden_size, 2 if bidirectional else 1
+    states = dict(zip(("h_n", "c_n"), state)) if cell == "LSTM" else {"h_n": state}
+    shapes = {name: tuple(t.shape) for name, t in {"input": X, "output": output, **states}.items()}
+    h_n, H, D = states["h_n"], hidden_size, 2 if bidirectional else 1
+    steps = output.transpose(0, 1) if batch_first else output  # (time, batch, D * H) either way
 
-    def at(t: int, part: str):  # the output at time step t, sliced along the feature axis
-        return (output[:, t, :] if batch_first else output[t]), (
-            f"output[:, {t}, {part}]" if batch_first else f"output[{t}, :, {part}]")
+    def claim(t: int, half: str, i: int, note: str) -> tuple[str, bool]:
+        """Is half ":H" (left-to-right) or "H:" (right-to-left) of step t's output equal to h_n[i]?"""
+        index = f":, {t}, {half}" if batch_first else f"{t}, :, {half}"
+        features = steps[t][:, :H] if half == ":H" else steps[t][:, H:]
+        return f"output[{index}] == h_n[{i}]  ({note})", torch.equal(features, h_n[i])
 
-    last, last_text = at(-1, ":H")
-    checks = [(f"{last_text} == h_n[{-D}]  (top layer, left-to-right, last step)",
-               torch.equal(last[:, :H], h_n[-D]))]
+    checks = [claim(-1, ":H", -D, "top layer, left-to-right, last step")]
     if bidirectional:
-        first, first_text = at(0, "H:")
-        wrong, wrong_text = at(-1, "H:")
-        checks += [(f"{first_text} == h_n[-1]  (top layer, right-to-left, ends at step 0)",
-                    torch.equal(first[:, H:], h_n[-1])),
-                   (f"{wrong_text} == h_n[-1]  (a common mistake)", torch.equal(wrong[:, H:], h_n[-1]))]
+        checks += [claim(0, "H:", -1, "top layer, right-to-left, ends at step 0"),
+                   claim(-1, "H:", -1, "a common mistake")]
     layout = (f"h_n[l * {D} + d] holds layer l (0 = bottom) in direction d" if D == 2
               else "h_n[l] holds layer l (0 = bottom)")
     return {"shapes": shapes, "checks": checks, "num_directions": D, "layout": layout}
@@ -72,22 +61,12 @@ def describe_rnn_shapes(info: dict) -> str:
 
 def rnn_shapes_explorer() -> widgets.interactive:
     """Controls for cell type, layers, directions, hidden size and batch_first; prints the shapes.
-
-    The number of layers and the hidden size go down to 0 on purpose: the widget then says why
-    PyTorch refuses them instead of raising.
-    """
+    Layers and hidden size go down to 0 on purpose: the widget then says why PyTorch refuses them."""
     def show(cell, num_layers, hidden_size, bidirectional, batch_first):
-        try:
-            text = describe_rnn_shapes(rnn_shapes(num_layers, bidirectional, hidden_size,
-                                                  batch_first, cell=cell))
-        except ValueError as err:
-            text = f"No such layer: {err}"
-        print(text)
-        return text
+        return describe_rnn_shapes(rnn_shapes(num_layers, bidirectional, hidden_size, batch_first, cell=cell))
 
-    return interactive(
-        show,
-        cell=widgets.Dropdown(options=list(CELLS), value="GRU", description="cell"),
+    return explorer(
+        show, "No such layer", cell=widgets.Dropdown(options=list(CELLS), value="GRU", description="cell"),
         num_layers=widgets.IntSlider(value=2, min=0, max=4, description="num_layers"),
         hidden_size=widgets.IntSlider(value=3, min=0, max=8, description="hidden_size"),
         bidirectional=widgets.Checkbox(value=True, description="bidirectional"),
