@@ -7,6 +7,7 @@ headline numbers found in the outputs (the last test accuracy, perplexity, examp
 """
 from __future__ import annotations
 
+import collections
 import csv
 import os
 import platform
@@ -24,7 +25,8 @@ HEADLINES = {
     "examples_per_sec": re.compile(r"([0-9.]+) examples/sec"),
     "tokens_per_sec": re.compile(r"([0-9.]+) tokens/sec"),
 }
-FIELDS = ["notebook", "profile", "wall_s", "peak_rss_mb", "others_cpu_pct", "status", *HEADLINES, "within_goal"]
+FIELDS = ["notebook", "profile", "wall_s", "peak_rss_mb", "others_cpu_pct", "status", *HEADLINES, "within_goal",
+          "machine"]
 GOALS = {"cpu": (180.0, 1536.0)}  # seconds, MB per notebook
 
 
@@ -54,7 +56,8 @@ def headline_numbers(nb) -> dict[str, str]:
 def make_row(name: str, profile: str, wall: float, peak_mb: float, others: float, nb) -> dict:
     """One report row for a notebook that ran to the end."""
     row = {"notebook": name, "profile": profile, "wall_s": f"{wall:.1f}", "peak_rss_mb": f"{peak_mb:.0f}",
-           "others_cpu_pct": f"{100 * others:.1f}", "status": "ok", **headline_numbers(nb), "within_goal": ""}
+           "others_cpu_pct": f"{100 * others:.1f}", "status": "ok", **headline_numbers(nb), "within_goal": "",
+           "machine": machine_description()}
     if profile in GOALS:
         seconds, megabytes = GOALS[profile]
         row["within_goal"] = "yes" if wall <= seconds and peak_mb <= megabytes else "NO"
@@ -68,7 +71,7 @@ def failed_row(name: str, profile: str, error: BaseException) -> dict:
 
 
 def machine_description() -> str:
-    """The processor (or GPU) the notebooks ran on, for the report's header."""
+    """The processor (or GPU) a notebook ran on, with the core count and torch version."""
     import torch
 
     if torch.cuda.is_available():
@@ -101,10 +104,13 @@ def update_report(new_rows: list[dict], profile: str, jobs: int, out_dir: Path) 
         writer.writeheader()
         writer.writerows(ordered)
     total = sum(float(r["wall_s"] or 0) for r in ordered)
+    machines = collections.Counter(r["machine"] or "not recorded" for r in ordered)
+    by_machine = "; ".join(f"{name} ({count} notebook{'s' * (count != 1)})" for name, count in machines.most_common())
     lines = [f"# Course report: `{profile}` profile", "",
              f"Made by `python scripts/run_notebooks.py --profile {profile}` (the run that also saves the "
-             f"notebooks' outputs), last updated {time.strftime('%Y-%m-%d')} on {machine_description()}, "
-             f"{jobs} notebook(s) at a time; sum of wall times {total:.0f} s.", "",
+             f"notebooks' outputs), last updated {time.strftime('%Y-%m-%d')}, {jobs} notebook(s) at a time; "
+             f"sum of wall times {total:.0f} s. Each row names the machine that ran it (wall times and "
+             f"throughputs hold for that machine only): {by_machine}.", "",
              "`others_cpu_pct`: share of all CPUs used by other processes while the notebook ran "
              "(the script refuses to save a notebook whose run was not quiet). `test_acc` is the last "
              "`train_ch6` result a notebook printed (else the last test accuracy it printed); the other "

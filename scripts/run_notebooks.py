@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from course_report import failed_row, make_row, update_report
+from course_report import failed_row, machine_description, make_row, update_report
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -122,7 +122,8 @@ def execute(path: Path, profile: str, timeout: int):
     others, busiest = monitor.finish()
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata.get("language_info", {}).pop("version", None)
-    nb.metadata["d2l_run"] = {"profile": profile, "wall_s": round(wall, 1), "others_cpu_pct": round(100 * others, 1)}
+    nb.metadata["d2l_run"] = {"profile": profile, "wall_s": round(wall, 1), "others_cpu_pct": round(100 * others, 1),
+                              "machine": machine_description()}
     return wall, peak[0], others, busiest, nb
 
 

@@ -34,3 +34,12 @@ def test_perplexities_are_told_apart():
     nb = notebook_printing("perplexity 3.8, held-out perplexity 9.1, 9000.0 tokens/sec on cpu\n")
     found = course_report.headline_numbers(nb)
     assert (found["perplexity"], found["held_out_perplexity"], found["tokens_per_sec"]) == ("3.8", "9.1", "9000.0")
+
+
+def test_the_report_names_each_rows_machine(tmp_path):
+    rows = [dict.fromkeys(course_report.FIELDS, "") | {"notebook": name, "wall_s": "1.0", "machine": machine}
+            for name, machine in (("a.ipynb", "CPU fast"), ("b.ipynb", "CPU slow"), ("c.ipynb", "CPU slow"))]
+    course_report.update_report(rows, "smoke", 1, tmp_path)
+    header = (tmp_path / "course-smoke.md").read_text().splitlines()[2]
+    assert "CPU slow (2 notebooks); CPU fast (1 notebook)" in header
+    assert course_report.read_rows(tmp_path, "smoke")["a.ipynb"]["machine"] == "CPU fast"

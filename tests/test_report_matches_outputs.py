@@ -42,6 +42,8 @@ def test_committed_outputs_agree_with_the_report(path):
     nb = nbformat.read(path, as_version=4)
     run = nb.metadata.get("d2l_run", {})
     assert run.get("profile") == "cpu", "committed outputs must come from a cpu-profile run of run_notebooks.py"
+    assert run.get("machine", row["machine"]) == row["machine"], (
+        f"the outputs were made on {run['machine']}, the report row on {row['machine']}")
     assert within(float(run["wall_s"]), float(row["wall_s"])), (
         f"notebook ran {run['wall_s']} s, report says {row['wall_s']} s")
     printed = course_report.headline_numbers(nb)
@@ -54,3 +56,8 @@ def test_committed_outputs_agree_with_the_report(path):
 
 def test_within_ratio_catches_a_busy_machine():
     assert within(4520.0, 3000.0) and not within(4520.0, 44.8)
+
+
+def test_every_row_names_the_machine_that_ran_it():
+    unnamed = [name for name, row in report_rows().items() if not row.get("machine")]
+    assert not unnamed, f"rows without a machine in {REPORT.name}: {unnamed}; run scripts/run_notebooks.py on them"
