@@ -6,12 +6,8 @@ from .validation import check_int, check_tensor, to_pair
 
 def conv_output_shape(input_size, kernel_size, padding=0, stride=1) -> tuple[int, int]:
     """Output (height, width) of a convolution or pooling window: ``floor((n + 2p - k) / s) + 1`` per side."""
-    n, k = to_pair(input_size, "input_size"), to_pair(kernel_size, "kernel_size")
-    p, s = to_pair(padding, "padding"), to_pair(stride, "stride")
-    for name, pair, least in (("input_size", n, 1), ("kernel_size", k, 1), ("stride", s, 1), ("padding", p, 0)):
-        if min(pair) < least:
-            rule = "non-negative" if least == 0 else "at least 1"
-            raise ValueError(f"{name} must be {rule}, got {pair}")
+    n, k = to_pair(input_size, "input_size", minimum=1), to_pair(kernel_size, "kernel_size", minimum=1)
+    p, s = to_pair(padding, "padding", minimum=0), to_pair(stride, "stride", minimum=1)
     padded = (n[0] + 2 * p[0], n[1] + 2 * p[1])
     if k[0] > padded[0] or k[1] > padded[1]:
         raise ValueError(f"kernel_size {k} is larger than the padded input {padded}")

@@ -52,20 +52,17 @@ def expect_images(net: nn.Module, name: str, channels: int = 1, size: int | None
 
 
 def _check_positive_ints(name: str, values, length: int | None = None) -> tuple[int, ...]:
-    """``values`` as a tuple of ``length`` (default: one or more) positive integers, else ValueError."""
+    """``values`` as a tuple of ``length`` (default: one or more) positive integers."""
     values = tuple(values)
-    if not values or (length is not None and len(values) != length) or any(
-            isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
-        count = f"{length} " if length is not None else ""
-        raise ValueError(f"{name} must be {count}positive integers, got {values!r}")
-    return values
+    if not values or (length is not None and len(values) != length):
+        raise ValueError(f"{name} must hold {length or 'one or more'} positive integers, got {values!r}")
+    return tuple(check_int(f"{name}[{i}]", v, minimum=1) for i, v in enumerate(values))
 
 
 def _with_classifier(features: nn.Sequential, name: str, input_size: int, hidden: int, num_classes: int,
                      dropout: float) -> nn.Sequential:
     """``features`` followed by AlexNet's and VGG's head: two ``hidden``-unit layers with dropout."""
-    if not isinstance(input_size, int) or input_size < 1:
-        raise ValueError(f"input_size must be a positive int (image height = width), got {input_size!r}")
+    check_int("input_size (image height = width)", input_size, minimum=1)
     X = torch.zeros(1, 1, input_size, input_size)
     with torch.no_grad():  # the number of flattened features, found by running one image through
         for i, layer in enumerate(features):

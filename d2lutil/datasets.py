@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import numbers
 import operator
 import os
 import tempfile
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .validation import check_choice, check_index_range, check_int
+from .validation import check_choice, check_index_range, check_int, to_pair
 
 _PACKAGE = Path(__file__).resolve().parent
 _REPO_DATA = _PACKAGE.parent / "data"
@@ -167,12 +166,7 @@ class ImageBatches:
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
-        pair = (resize, resize) if isinstance(resize, numbers.Integral) else resize
-        if resize is not None and not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(
-                isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in pair)):
-            raise ValueError(f"resize must be None, a positive int (square images) or a pair (height, width) of "
-                             f"positive ints, got {resize!r}; for example resize=64")
-        self.resize = None if resize is None else (int(pair[0]), int(pair[1]))
+        self.resize = None if resize is None else to_pair(resize, "resize", minimum=1)
         self.images, self.labels = images.to(device), labels.to(device)
         self.shuffle, self.generator = shuffle, generator
 
@@ -201,9 +195,7 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
     train_x, train_y = read_fashion_mnist("train", download)
     test_x, test_y = read_fashion_mnist("test", download)
     if num_train is not None:
-        check_int("num_train", num_train)
-        if not 1 <= num_train <= len(train_x):
-            raise ValueError(f"num_train must be between 1 and {len(train_x)}, got {num_train}")
+        check_int("num_train", num_train, minimum=1, maximum=len(train_x))
         train_x, train_y = train_x[:num_train], train_y[:num_train]
     return (ImageBatches(train_x, train_y, batch_size, True, resize, generator, device),
             ImageBatches(test_x, test_y, batch_size, False, resize, device=device))

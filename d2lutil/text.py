@@ -215,8 +215,7 @@ def load_held_out_time_machine(batch_size: int, num_steps: int) -> SeqDataLoader
 
 def count_ngrams(tokens, n: int) -> collections.Counter:
     """Count the n-grams (tuples of ``n`` consecutive tokens) of a token list (token lists are flattened first)."""
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    check_int("n", n, minimum=1)
     if tokens and isinstance(tokens[0], list):
         tokens = [tok for line in tokens for tok in line]
     return collections.Counter(zip(*(tokens[i:] for i in range(n))))

@@ -8,12 +8,14 @@ import numbers
 import torch
 
 
-def check_int(name: str, value, minimum: int | None = None) -> int:
-    """``value`` must be an integer (not a bool, not a float) and at least ``minimum``."""
+def check_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``value`` must be an integer (not a bool, not a float) from ``minimum`` to ``maximum`` (when given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
     return int(value)
 
 
@@ -64,12 +66,15 @@ def scaled_channels(channels: int, width: float) -> int:
     return max(1, int(round(channels * width)))
 
 
-def to_pair(value, name: str) -> tuple[int, int]:
-    """Accept an int or a pair of ints and return a pair, or raise naming the argument."""
+def to_pair(value, name: str, minimum: int | None = None) -> tuple[int, int]:
+    """Accept an int or a pair of ints (each at least ``minimum``, when given) and return a pair."""
     try:
         pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
     except TypeError:
         pair = ()
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if minimum is not None and min(pair) < minimum:
+        rule = "non-negative" if minimum == 0 else f"at least {minimum}"
+        raise ValueError(f"{name} must be {rule}, got {tuple(pair)}")
     return int(pair[0]), int(pair[1])

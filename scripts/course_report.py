@@ -93,8 +93,9 @@ def read_rows(out_dir: Path, profile: str) -> dict[str, dict]:
         return {row["notebook"]: {k: row.get(k, "") for k in FIELDS} for row in csv.DictReader(f)}
 
 
-def update_report(new_rows: list[dict], profile: str, jobs: int, out_dir: Path) -> None:
-    """Merge ``new_rows`` into reports/course-<profile>.{csv,md}, replacing rows of the same notebooks."""
+def update_report(new_rows: list[dict], profile: str, jobs: int, out_dir: Path, saved: bool = True) -> None:
+    """Merge ``new_rows`` into reports/course-<profile>.{csv,md}, replacing rows of the same notebooks;
+    ``saved=False``: the run did not save the notebooks (``--no-save``), and the header says so."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = read_rows(out_dir, profile)
     rows.update({r["notebook"]: r for r in new_rows})
@@ -107,8 +108,10 @@ def update_report(new_rows: list[dict], profile: str, jobs: int, out_dir: Path) 
     machines = collections.Counter(r["machine"] or "not recorded" for r in ordered)
     by_machine = "; ".join(f"{name} ({count} notebook{'s' * (count != 1)})" for name, count in machines.most_common())
     lines = [f"# Course report: `{profile}` profile", "",
-             f"Made by `python scripts/run_notebooks.py --profile {profile}` (the run that also saves the "
-             f"notebooks' outputs), last updated {time.strftime('%Y-%m-%d')}, {jobs} notebook(s) at a time; "
+             f"Made by `python scripts/run_notebooks.py --profile {profile}` ("
+             + ("the run that also saves the notebooks' outputs" if saved else
+                "with --no-save: a measurement only, the notebooks' outputs were not saved")
+             + f"), last updated {time.strftime('%Y-%m-%d')}, {jobs} notebook(s) at a time; "
              f"sum of wall times {total:.0f} s. Each row names the machine that ran it (wall times and "
              f"throughputs hold for that machine only): {by_machine}.", "",
              "`others_cpu_pct`: share of all CPUs used by other processes while the notebook ran "

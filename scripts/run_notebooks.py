@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                    for p in paths]
         for future in as_completed(futures):
             rows.append(future.result())
-            update_report([r for r in rows if r["status"] == "ok"], args.profile, args.jobs, args.out)
+            update_report([r for r in rows if r["status"] == "ok"], args.profile, args.jobs, args.out,
+                          saved=not args.no_save)
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 
 

@@ -173,7 +173,7 @@ def test_blocks():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: alexnet(input_size=64), "input_size=64 is too small for AlexNet"),
-    (lambda: alexnet(input_size=0), "input_size must be a positive int"),
+    (lambda: alexnet(input_size=0), r"input_size \(image height = width\) must be at least 1, got 0"),
     (lambda: alexnet(width=0), "width must be greater than 0, got 0"),
     (lambda: vgg([(1, 4)] * 5, input_size=16), "input_size=16 is too small for VGG"),
     (lambda: vgg(conv_arch=[]), "conv_arch must list at least one"),
@@ -289,17 +289,21 @@ def test_lenet_bn_uses_batch_norm_after_each_hidden_layer():
     assert kinds.count(nn.BatchNorm2d) == 2 and kinds.count(nn.BatchNorm1d) == 2
 
 
-@pytest.mark.parametrize("widths", [(64, 128, 256), (64, 0, 256, 512), (64, 128, 256, 1.5)])
-def test_resnet18_rejects_bad_widths(widths):
-    with pytest.raises(ValueError, match="widths must be 4 positive integers"):
+@pytest.mark.parametrize("widths, error, message", [
+    ((64, 128, 256), ValueError, r"widths must hold 4 positive integers, got \(64, 128, 256\)"),
+    ((64, 0, 256, 512), ValueError, r"widths\[1\] must be at least 1, got 0"),
+    ((64, 128, 256, 1.5), TypeError, r"widths\[3\] must be an integer, got 1.5"),
+])
+def test_resnet18_rejects_bad_widths(widths, error, message):
+    with pytest.raises(error, match=message):
         resnet18(widths)
 
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(growth_rate=0), "growth_rate must be at least 1, got 0"),
     (dict(num_channels=-1), "num_channels must be at least 1, got -1"),
-    (dict(num_convs_in_dense_blocks=()), "num_convs_in_dense_blocks must be positive integers"),
-    (dict(num_convs_in_dense_blocks=(4, 0)), "num_convs_in_dense_blocks must be positive integers"),
+    (dict(num_convs_in_dense_blocks=()), "num_convs_in_dense_blocks must hold one or more positive integers"),
+    (dict(num_convs_in_dense_blocks=(4, 0)), r"num_convs_in_dense_blocks\[1\] must be at least 1, got 0"),
 ])
 def test_densenet_rejects_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -142,9 +142,10 @@ def small_fashion(monkeypatch):
 
 BAD_INPUTS = [  # (id, call, exception, words the message must contain)
     ("bool-batch-size", lambda: load_fm(True), TypeError, "batch_size must be an integer, got True"),
-    ("resize-zero", lambda: load_fm(32, resize=0), ValueError, "resize must be None, a positive int"),
-    ("resize-negative", lambda: load_fm(32, resize=-3), ValueError, "got -3; for example resize=64"),
-    ("resize-str", lambda: load_fm(32, resize="64"), ValueError, "got '64'"),
+    ("resize-zero", lambda: load_fm(32, resize=0), ValueError, "resize must be at least 1, got (0, 0)"),
+    ("resize-negative", lambda: load_fm(32, resize=(28, -3)), ValueError, "got (28, -3)"),
+    ("resize-str", lambda: load_fm(32, resize="64"), TypeError, "resize must be an int or a pair of ints, got '64'"),
+    ("resize-bool", lambda: load_fm(32, resize=True), TypeError, "resize must be an int or a pair of ints, got True"),
     ("num-train-float", lambda: load_fm(32, num_train=10.5), TypeError, "num_train must be an integer"),
     ("label-negative", lambda: d2l.get_fashion_mnist_labels([-1]), ValueError, "labels holds class ids outside 0..9"),
     ("label-ten", lambda: d2l.get_fashion_mnist_labels([10]), ValueError, "found values from 10 to 10"),

@@ -29,7 +29,7 @@ def lines_of(paths) -> int:
     return sum(len(path.read_text(encoding="utf-8").splitlines()) for path in paths)
 
 
-@pytest.mark.parametrize("folder, budget", [("d2lutil", 1850), ("d2lutil/widgets", 1000)])
+@pytest.mark.parametrize("folder, budget", [("d2lutil", 1820), ("d2lutil/widgets", 1000)])
 def test_d2lutil_stays_within_its_line_budget(folder, budget):
     """d2lutil is read by learners: its core modules (d2lutil/*.py) and widgets/ keep to a line budget, so that
     new code replaces old code instead of piling up (see CONTRIBUTING; lower a budget when the code shrinks)."""

@@ -389,9 +389,12 @@ def test_count_ngrams_flattens_lines_and_handles_short_input():
     assert count_ngrams([], 1) == {}
 
 
-@pytest.mark.parametrize("n", [0, -1, 1.5, "2"])
-def test_count_ngrams_rejects_bad_n(n):
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+@pytest.mark.parametrize("n, error, message", [(0, ValueError, "n must be at least 1, got 0"),
+                                               (-1, ValueError, "n must be at least 1"),
+                                               (1.5, TypeError, "n must be an integer"),
+                                               ("2", TypeError, "n must be an integer")])
+def test_count_ngrams_rejects_bad_n(n, error, message):
+    with pytest.raises(error, match=message):
         count_ngrams(["a", "b"], n)
 
 

@@ -27,10 +27,11 @@ def test_check_int_returns_a_python_int(value):
     (True, TypeError, "n must be an integer, got True (bool)"),
     ("2", TypeError, "n must be an integer"),
     (0, ValueError, "n must be at least 1, got 0"),
+    (11, ValueError, "n must be at most 10, got 11"),
 ])
 def test_check_int_refuses(value, error, words):
     with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
-        check_int("n", value, minimum=1)
+        check_int("n", value, minimum=1, maximum=10)
 
 
 def test_check_number_accepts_ints_and_floats():
@@ -92,7 +93,15 @@ def test_to_pair_accepts_an_int_or_a_pair(value, expected):
     assert to_pair(value, "kernel_size") == expected
 
 
-@pytest.mark.parametrize("value", [(1, 2, 3), (2.0, 2), "ab", None, 1.5])
+@pytest.mark.parametrize("value", [(1, 2, 3), (2.0, 2), "ab", None, 1.5, True, (3, False)])
 def test_to_pair_refuses_anything_else(value):
     with pytest.raises(TypeError, match="kernel_size must be an int or a pair of ints"):
         to_pair(value, "kernel_size")
+
+
+@pytest.mark.parametrize("value, minimum, words", [(0, 1, "must be at least 1, got (0, 0)"),
+                                                   ((3, -1), 0, "must be non-negative, got (3, -1)")])
+def test_to_pair_enforces_a_minimum_on_both_sides(value, minimum, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        to_pair(value, "padding", minimum=minimum)
+    assert to_pair(5, "padding", minimum=minimum) == (5, 5)
