@@ -76,5 +76,5 @@ def to_pair(value, name: str, minimum: int | None = None) -> tuple[int, int]:
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
     if minimum is not None and min(pair) < minimum:
         rule = "non-negative" if minimum == 0 else f"at least {minimum}"
-        raise ValueError(f"{name} must be {rule}, got {tuple(pair)}")
+        raise ValueError(f"{name} must be {rule}, got {pair}")
     return int(pair[0]), int(pair[1])

@@ -5,7 +5,9 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import run_notebooks  # noqa: E402
@@ -32,3 +34,12 @@ def test_a_busy_neighbour_is_seen_and_named():
     neighbour.wait()
     assert others > 0.2 / (os.cpu_count() or 1), f"a process spinning a whole core was not seen ({others:.3f})"
     assert any(name.startswith("python") for name in busiest), busiest
+
+
+def test_a_run_records_its_machine_in_the_notebook_and_the_row(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1 + 1)")]), path)
+    row = run_notebooks.run_one(path, "smoke", timeout=120, save=True, max_others=1.0)
+    saved = nbformat.read(path, as_version=4)
+    assert row["status"] == "ok" and row["machine"] == saved.metadata["d2l_run"]["machine"]
+    assert row["machine"].endswith(f"torch {torch.__version__}")
