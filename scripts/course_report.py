@@ -70,18 +70,31 @@ def failed_row(name: str, profile: str, error: BaseException) -> dict:
     return row
 
 
+def cpu_name(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """The CPU's name; on Linux with its family, model and widest vector instructions, because virtual
+    machines often say only "AMD EPYC", and two such 2-core machines ran these notebooks 3-5x apart."""
+    fallback = platform.processor() or platform.machine()
+    try:
+        with open(cpuinfo) as f:
+            first_cpu = f.read().split("\n\n")[0]
+    except OSError:
+        return fallback
+    info = {key.strip(): value.strip() for key, value in
+            (line.split(":", 1) for line in first_cpu.splitlines() if ":" in line)}
+    flags = set(info.get("flags", "").split())
+    details = [f"family {info['cpu family']}, model {info['model']}"] if "cpu family" in info else []
+    details += [name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX")) if flag in flags][:1]
+    name = info.get("model name", fallback)
+    return f"{name} ({', '.join(details)})" if details else name
+
+
 def machine_description() -> str:
     """The processor (or GPU) a notebook ran on, with the core count and torch version."""
     import torch
 
     if torch.cuda.is_available():
         return f"GPU {torch.cuda.get_device_name(0)}, torch {torch.__version__}"
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"CPU {cpu}, {os.cpu_count()} cores, torch {torch.__version__}"
+    return f"CPU {cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
 def read_rows(out_dir: Path, profile: str) -> dict[str, dict]:

@@ -43,3 +43,16 @@ def test_the_report_names_each_rows_machine(tmp_path):
     header = (tmp_path / "course-smoke.md").read_text().splitlines()[2]
     assert "CPU slow (2 notebooks); CPU fast (1 notebook)" in header
     assert course_report.read_rows(tmp_path, "smoke")["a.ipynb"]["machine"] == "CPU fast"
+
+
+def test_the_cpu_is_named_with_family_model_and_vector_instructions(tmp_path):
+    """Virtual machines may all say "AMD EPYC"; family, model and AVX level tell a Zen 5 from an older one."""
+    cpuinfo = tmp_path / "cpuinfo"
+    one_cpu = "processor\t: {}\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx avx2 {}\n"
+    cpuinfo.write_text(one_cpu.format(0, "avx512f") + "\n" + one_cpu.format(1, "avx512f"))
+    assert course_report.cpu_name(str(cpuinfo)) == "AMD EPYC (family 26, model 2, AVX-512)"
+    cpuinfo.write_text(one_cpu.format(0, ""))
+    assert course_report.cpu_name(str(cpuinfo)) == "AMD EPYC (family 26, model 2, AVX2)"
+    cpuinfo.write_text("model name\t: Some CPU\n")
+    assert course_report.cpu_name(str(cpuinfo)) == "Some CPU"
+    assert course_report.cpu_name(str(tmp_path / "missing")) != ""
