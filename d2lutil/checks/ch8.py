@@ -173,7 +173,7 @@ register(
     hint="F.one_hot(ids, num_classes=E.shape[0]).float() @ E（独热是整数，先转成浮点数）。")
 
 register(
-    "8.5.3b", title="从 P^α 重新归一化的分布中采样：写出 q ∝ P^α（对最后一维归一化）。",
+    "8.5.3b", title="写出把 P^α 重新归一化后的分布 q ∝ P^α（对最后一维归一化；生成时再从 q 中采样）。",
     signature="sharpen(probs, alpha)", doc="probs: (..., V)，最后一维的和为 1。返回重新归一化后的 probs ** alpha。",
     reference=lambda probs, alpha: probs ** alpha / (probs ** alpha).sum(dim=-1, keepdim=True),
     cases=lambda: [("α = 2", (torch.tensor([0.5, 0.3, 0.2]), 2.0)), ("α = 1：不变", (torch.tensor([0.1, 0.6, 0.3]), 1.0)),
