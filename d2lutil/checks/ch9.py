@@ -20,7 +20,7 @@ def _gate_params(num_inputs: int, num_hiddens: int, num_gates: int, seed: int) -
 
 # ------------------------------------------------------------------------------------ 9.1
 register(
-    "9.1.1", title="要让时间步 t > t' 的隐状态原样保留（只记住 t' 的输入），这些时间步的更新门 Z 应取多少？",
+    "9.1.1", title="（书中练习 1 的简化版：只问更新门）要让时间步 t > t' 的隐状态原样保留（只记住 t' 的输入），这些时间步的更新门 Z 应取多少？",
     signature="answer_9_1_1", doc="一个数", reference=1,
     mistakes=(Mistake(0, "书中 H_t = Z ⊙ H_{t−1} + (1 − Z) ⊙ H̃_t：Z 为 0 时旧状态被完全替换。"),),
     hint="看 H_t = Z ⊙ H_{t−1} + (1 − Z) ⊙ H̃_t，哪个 Z 让 H_t = H_{t−1}？")
