@@ -99,7 +99,7 @@ register(
 # ------------------------------------------------------------------------------------ 7.5
 AXES_HINT = "卷积层的批量规范化对每个通道求一个均值和方差，统计范围是 (N, H, W) 三个轴：dim=(0, 2, 3)，keepdim=True。"
 register(
-    "7.5.0a", title="卷积层输出 X（N, C, H, W）上的批量规范化：求训练模式下使用的均值和方差。",
+    "7.5.0a", title="卷积层输出 X（N, C, H, W）上的批量规范化：求训练模式下使用的均值和方差（方差用有偏估计，即除以元素个数）。",
     signature="bn_stats(X)", doc="X: (N, C, H, W)。返回 (均值, 方差)，形状都是 (1, C, 1, 1)。",
     reference=lambda X: (X.mean(dim=(0, 2, 3), keepdim=True), X.var(dim=(0, 2, 3), unbiased=False, keepdim=True)),
     cases=lambda: [("4 个样本、3 个通道", (_rand(4, 3, 2, 2),)), ("批量为 1", (_rand(1, 2, 3, 3),)),
