@@ -153,7 +153,7 @@ def _deep_gru_cases():
 
 
 register(
-    "9.3.0b", title="从零实现两层 GRU（按 nn.GRU 的公式，见 d2l.gru_reset_after），与 nn.GRU(num_layers=2) 对照。"
+    "9.3.0b", title="从零实现两层 GRU（按 nn.GRU 的公式，见本节开头），与 nn.GRU(num_layers=2) 对照。"
                     "注意：参数的排列与本节的 gru_cell 不同，见函数的文档字符串。",
     signature="two_layer_gru(X, H0, layers)",
     doc="X: (T, B, d)，H0: (2, B, h)；layers: 两个元组（每层一个）(W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_xh, b_hh)。\n"
@@ -177,7 +177,8 @@ def _lstm_layer_params(d, h, L, bias_sets=2):
 
 
 register(
-    "9.3.0a", title="nn.LSTM(input_size, num_hiddens, num_layers) 有多少个参数？",
+    "9.3.0a", title="nn.LSTM(input_size, num_hiddens, num_layers) 有多少个参数？"
+                    "（LSTM 每层有 4 组门和候选记忆元，GRU 是 3 组：把上面 GRU 形状里的 3H 换成 4H。）",
     signature="nn_lstm_num_params(input_size, num_hiddens, num_layers)",
     doc="返回 sum(p.numel() for p in layer.parameters())。",
     reference=_lstm_layer_params,
