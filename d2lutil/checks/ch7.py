@@ -163,7 +163,7 @@ register(
 
 # ------------------------------------------------------------------------------------ 7.7
 register(
-    "7.7.0a", title="稠密块有 num_convs 个卷积块、增长率 growth_rate：输出有多少个通道？",
+    "7.7.0a", title="输入 c_in 个通道、有 num_convs 个卷积块、增长率为 growth_rate 的稠密块：输出有多少个通道？",
     signature="dense_block_channels(c_in, num_convs, growth_rate)", doc="返回输出通道数。",
     reference=lambda c_in, num_convs, growth_rate: c_in + num_convs * growth_rate,
     cases=lambda: [("书中的第一个稠密块", (64, 4, 32)), ("一个卷积块", (3, 1, 10)), ("增长率 1", (8, 5, 1))],
@@ -183,7 +183,8 @@ register(
     hint="汇聚的输出形状：⌊(n − 2)/2⌋ + 1。")
 
 register(
-    "7.7.4", title="DenseNet-121 的四个稠密块各有几个卷积块（论文表 1）？",
+    "7.7.4", title="DenseNet-121 的四个稠密块各有几个卷积块（论文表 1；论文的卷积块是 1×1 卷积接 3×3 卷积的瓶颈块，"
+                    "不是本节只有一个 3×3 卷积的 conv_block）？",
     signature="answer_7_7_4", doc="四个整数组成的元组", reference=(6, 12, 24, 16),
     mistakes=(Mistake((4, 4, 4, 4), "这是书中缩小的版本；DenseNet-121 的块大小各不相同，见论文表 1。"),),
     hint="121 = 1 + 2·(块大小之和) + 3（过渡层）+ 1；每个卷积块含 1×1 和 3×3 两个卷积。")
