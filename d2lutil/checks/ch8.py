@@ -114,7 +114,8 @@ def _zipf(freqs: list) -> float:
 
 
 register(
-    "8.3.3", title="用最小二乘在双对数坐标下拟合齐普夫定律 n_i ∝ i^(−α)，用全部排名（不截取区间）拟合，返回 α（正数）。",
+    "8.3.3", title="用最小二乘在双对数坐标下拟合齐普夫定律 n_i ∝ i^(−α)，用全部排名（不截取区间）拟合，返回 α（正数）。"
+                    "尾部的台阶会把斜率拉平，所以得到的 α 比正文只用第 10–1000 名时小。",
     signature="zipf_exponent(freqs)", doc="freqs: 从高到低排好的词频。返回 alpha。",
     reference=_zipf,
     cases=lambda: [("α = 1.2 的理想数据", ([1000 * r ** -1.2 for r in range(1, 51)],)),
