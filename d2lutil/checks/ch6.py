@@ -82,7 +82,7 @@ register(
     hint="F.unfold(X[None, None], K.shape) 把每个窗口变成一列，再与 K.reshape(-1) 相乘，最后 reshape 成输出形状。")
 
 register(
-    "6.2.4a", title="给出二阶导数（二阶差分）的最小核，作为 1 行的二维张量。",
+    "6.2.4a", title="给出二阶导数（二阶差分）的最小核，作为 1 行的二维张量（作用在 x² 的采样上应得到 +2）。",
     signature="answer_6_2_4a", doc="形状为 (1, k) 的浮点张量", reference=torch.tensor([[1.0, -2.0, 1.0]]),
     mistakes=(Mistake(torch.tensor([[1.0, -1.0]]), "[1, −1] 是一阶差分；二阶差分是一阶差分的差分。"),
               Mistake(torch.tensor([[-1.0, 2.0, -1.0]]), "符号反了：把核作用在 x² 的采样上应该得到 +2。")),
@@ -130,7 +130,7 @@ register(
     hint="每个维度：⌊(n + 2p − k) / s⌋ + 1，p 是每侧的填充。")
 
 register(
-    "6.3.3", title="16 kHz（每秒 16000 个采样）的音频经过步幅为 2 的一维卷积，输出每秒有多少个值？",
+    "6.3.3", title="16 kHz（每秒 16000 个采样）的音频经过步幅为 2 的一维卷积（核 3、填充 1），输出每秒有多少个值？",
     signature="answer_6_3_3", doc="一个数", reference=8000,
     mistakes=(Mistake(32000, "步幅 2 是每隔一个采样才算一个输出，输出更稀疏，而不是更密。"),),
     hint="步幅 s 把采样率除以 s（相当于降采样）。")
@@ -239,7 +239,7 @@ def _avg_pool_conv_no_stride(channels: int, pool_size: int) -> nn.Conv2d:
 
 CONV_NOT_POOL = "题目要的是一个卷积层（nn.Conv2d）：用常数核 1/(p·p)、groups=channels 表达平均汇聚，而不是调用汇聚本身。"
 register(
-    "6.5.1", title="把平均汇聚写成一个卷积层：返回一个 nn.Conv2d，它的输出等于 `nn.AvgPool2d(p)`（步幅等于窗口）的输出；"
+    "6.5.1", title="把平均汇聚写成一个卷积层：返回一个 nn.Conv2d，它的输出等于 `nn.AvgPool2d(pool_size)`（步幅等于窗口）的输出；"
                    "每个通道单独汇聚（提示：`nn.Conv2d` 的 `groups` 参数）。",
     signature="avg_pool_conv(channels, pool_size)", doc="返回一个算出 pool_size×pool_size 平均汇聚的 nn.Conv2d。",
     reference=_avg_pool_conv, observe=_pooling_behaviour,
@@ -272,7 +272,7 @@ def _pool_cost(c, h, w, p_h, p_w, s_h, s_w):
 register(
     "6.5.3", title="输入 c×h×w、窗口 p_h×p_w、每侧填充 (p_h, p_w)（PyTorch 的汇聚层不接受这么大的填充，这里只按公式计数）、"
                    "步幅 (s_h, s_w)：每个输出读 p_h·p_w 个数，一共读多少个数（记作运算次数）？",
-    signature="pool_cost(c, h, w, p_h, p_w, s_h, s_w)", doc="返回 c · o_h · o_w · p_h · p_w。",
+    signature="pool_cost(c, h, w, p_h, p_w, s_h, s_w)", doc="返回 c · o_h · o_w · p_h · p_w（o_h、o_w 为输出的高和宽）。",
     reference=_pool_cost,
     cases=lambda: [("2×2 窗口、步幅 2", (3, 8, 8, 2, 2, 2, 2)), ("3×3 窗口、步幅 1、奇数输入", (1, 5, 7, 3, 3, 1, 1)),
                    ("步幅大于窗口", (2, 9, 9, 2, 2, 3, 3))],

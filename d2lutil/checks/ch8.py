@@ -40,7 +40,7 @@ register(
 
 # ------------------------------------------------------------------------------------ 8.2
 register(
-    "8.2.2", title="按 d2l.Vocab 的规则（索引 0 是 <unk>，出现次数 ≥ min_freq 的词元才入表）求词表大小。",
+    "8.2.2", title="按 `d2l.Vocab` 的规则（索引 0 是 `<unk>`，出现次数 ≥ min_freq 的词元才入表）求词表大小。",
     signature="vocab_size(tokens, min_freq)",
     doc="tokens: 字符串列表。不用 Vocab，算出 len(Vocab(tokens, min_freq)) 并返回。",
     reference=lambda tokens, min_freq: len(Vocab(tokens, min_freq)),
@@ -66,7 +66,9 @@ def _unweighted_pair(word_freqs: dict) -> tuple:
 
 
 register(
-    "8.2.1", title="字节对编码（BPE）的一步：在按频率加权的词里找出出现最多的相邻符号对（并列时取最先出现的那一对）。",
+    "8.2.1", title="字节对编码（BPE）的一步：在按频率加权的词里找出出现最多的相邻符号对（并列时取最先出现的那一对）。"
+                    "BPE 从单个字符开始，反复把最常见的相邻符号对合并成一个新符号；每个词按它出现的次数计数，"
+                    "例如 {('l','o','w'): 5, ('l','o','t'): 2} 里 ('l','o') 一共出现 5 + 2 = 7 次。",
     signature="most_frequent_pair(word_freqs)",
     doc="word_freqs: {符号元组: 次数}。返回出现最多的相邻符号对（一个元组）。",
     reference=_most_frequent_pair,
